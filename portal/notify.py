@@ -1,0 +1,165 @@
+"""Notifications: the inbox always, email through Django, SMS and group
+webhooks through pluggable backends (logging ones by default).
+
+``notify()`` writes inbox rows now; ``reminder_schedule()`` writes a row due
+later; ``reminders_send_due()`` (a periodic task) sends what is due.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from portal.models import Channel, Notification, Reminder
+
+log = logging.getLogger("portal.notify")
+
+MAX_ATTEMPTS = 5
+BATCH = 200
+
+
+class LoggingSmsBackend:
+    """Write SMS to the log; replace with a gateway's backend in production."""
+
+    def send(self, *, phone, text):
+        log.info("SMS to %s: %s", phone[:3] + "****" + phone[-4:] if phone else "-", text)
+
+
+class LoggingWebhookBackend:
+    """Write group-webhook posts (WeCom/DingTalk) to the log."""
+
+    def send(self, *, url, text):
+        log.info("webhook post to %s: %s", url, text)
+
+
+class WeComWebhookBackend:
+    """Post a text message to a WeCom or DingTalk group robot."""
+
+    def send(self, *, url, text):
+        import json
+        import urllib.request
+
+        if not url.startswith("https://"):
+            raise ValueError("webhook URL must be https")
+        data = json.dumps({"msgtype": "text", "text": {"content": text}}).encode()
+        request = urllib.request.Request(  # noqa: S310 (https checked above)
+            url, data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()
+
+
+def sms_backend():
+    return import_string(settings.PORTAL_SMS_BACKEND)()
+
+
+def webhook_backend():
+    return import_string(settings.PORTAL_WEBHOOK_BACKEND)()
+
+
+def notify(*, recipients, title, body="", link="", kind=""):
+    """Put a message in each recipient's inbox now; return the rows."""
+    rows = [
+        Notification(recipient=user, title=title, body=body, link=link, kind=kind)
+        for user in recipients
+        if user is not None
+    ]
+    return Notification.objects.bulk_create(rows)
+
+
+def reminder_schedule(
+    *, key, due_at, subject, recipient=None, channel=Channel.INBOX, body="", link="", kind="", target=""
+):
+    """Schedule a reminder once per ``key``; return it (existing or new)."""
+    reminder, _created = Reminder.objects.get_or_create(
+        key=key,
+        defaults={
+            "recipient": recipient,
+            "channel": channel,
+            "target": target,
+            "due_at": due_at,
+            "subject": subject,
+            "body": body,
+            "link": link,
+            "kind": kind,
+        },
+    )
+    return reminder
+
+
+def reminder_cancel(*, key_prefix):
+    """Cancel pending reminders whose key starts with ``key_prefix``."""
+    return Reminder.objects.filter(
+        key__startswith=key_prefix, sent_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=timezone.now())
+
+
+def _deliver(reminder):
+    if reminder.channel == Channel.INBOX:
+        if reminder.recipient_id:
+            notify(
+                recipients=[reminder.recipient],
+                title=reminder.subject,
+                body=reminder.body,
+                link=reminder.link,
+                kind=reminder.kind,
+            )
+    elif reminder.channel == Channel.EMAIL:
+        address = reminder.target or (reminder.recipient.email if reminder.recipient else "")
+        if address:
+            send_mail(reminder.subject, reminder.body, None, [address])
+    elif reminder.channel == Channel.SMS:
+        phone = reminder.target
+        if not phone and reminder.recipient_id:
+            person = getattr(reminder.recipient, "person", None)
+            phone = person.phone if person else ""
+        if phone:
+            sms_backend().send(phone=phone, text=f"{reminder.subject} {reminder.body}")
+    elif reminder.channel == Channel.WEBHOOK and reminder.target:
+        webhook_backend().send(url=reminder.target, text=f"{reminder.subject}\n{reminder.body}")
+
+
+def reminders_send_due(*, now=None, limit=BATCH):
+    """Send the reminders that are due; return how many were sent.
+
+    Each reminder is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked
+    sent in the same transaction as its delivery, so two workers never send the
+    same row and a crash before commit leaves it pending for the next run.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while sent < limit:
+        with transaction.atomic():
+            reminder = (
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    due_at__lte=now,
+                    sent_at__isnull=True,
+                    cancelled_at__isnull=True,
+                    attempts__lt=MAX_ATTEMPTS,
+                )
+                .select_related("recipient")
+                .order_by("due_at", "id")
+                .first()
+            )
+            if reminder is None:
+                break
+            try:
+                with transaction.atomic():
+                    _deliver(reminder)
+            except Exception as exc:  # a channel failed: retry later, keep going
+                log.warning("reminder %s failed: %s", reminder.key, exc)
+                reminder.attempts += 1
+                reminder.last_error = str(exc)[:2000]
+                reminder.due_at = now + timedelta(minutes=5 * reminder.attempts)
+                reminder.save(update_fields=["attempts", "last_error", "due_at", "updated_at"])
+                continue
+            reminder.sent_at = timezone.now()
+            reminder.attempts += 1
+            reminder.save(update_fields=["sent_at", "attempts", "updated_at"])
+            sent += 1
+    return sent

@@ -1,0 +1,34 @@
+"""Periodic tasks, kept in the database by django-celery-beat.
+
+``ensure_schedules()`` runs after every ``migrate`` and creates or updates the
+rows below (by name), so a fresh database has them without a manual step and
+an admin's later edit of the timing in the admin is respected for existing rows
+only where ``enabled`` was switched off.
+"""
+
+#: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
+SCHEDULES = {
+    "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+}
+
+
+def ensure_schedules(**kwargs):
+    from django_celery_beat.models import (
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+    )
+
+    for name, (task, (kind, spec)) in SCHEDULES.items():
+        defaults = {"task": task}
+        if kind == "interval":
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=spec, period=IntervalSchedule.MINUTES
+            )
+            defaults.update(interval=interval, crontab=None)
+        else:
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                timezone="Asia/Shanghai", **spec
+            )
+            defaults.update(crontab=crontab, interval=None)
+        PeriodicTask.objects.update_or_create(name=name, defaults=defaults)

@@ -1,0 +1,54 @@
+"""Demo logins: one user per role, scoped to the demo street's first communities."""
+
+from orgs.models import Person
+from portal.demo import mobile, person_name
+from portal.models import Role
+from portal.services import role_assign, user_create
+
+
+def _person_for(ctx, key, community, unit=None):
+    person = ctx.data.get("login_persons", {}).get(key)
+    if person is None:
+        person = Person.objects.create(
+            name=person_name(ctx.rng),
+            phone=mobile(ctx.rng),
+            street=ctx.data["street"],
+            community=community,
+            unit=unit,
+        )
+    return person
+
+
+def seed(ctx):
+    street = ctx.data["street"]
+    c1, c2 = ctx.data["communities"][:2]
+    unit = ctx.data["unit_head_unit"]
+    cell = ctx.data.get("grid_worker_cell")
+    logins = [
+        ("admin", Role.STREET_ADMIN, street, None, None),
+        ("staff", Role.STREET_STAFF, street, None, None),
+        ("secretary1", Role.COMMUNITY_SECRETARY, c1, None, None),
+        ("secretary2", Role.COMMUNITY_SECRETARY, c2, None, None),
+        ("unithead1", Role.UNIT_HEAD, unit, None, unit),
+        ("gridworker1", Role.GRID_WORKER, c1, cell, None),
+        ("volunteer1", Role.VOLUNTEER, c1, None, None),
+    ]
+    ctx.data.setdefault("logins", [])
+    ctx.data.setdefault("users", {})
+    for username, role, node, cell_scope, unit_of in logins:
+        if role == Role.GRID_WORKER and cell_scope is None:
+            continue  # no grid yet
+        community = (
+            node
+            if node.kind == "community"
+            else (node.community if node.community_id else None)
+        )
+        person = _person_for(ctx, username, community, unit_of)
+        user = user_create(
+            username=username, password=ctx.password, display_name=person.name
+        )
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        role_assign(user=user, role=role, org_node=node, cell=cell_scope)
+        ctx.data["users"][username] = user
+        ctx.data["logins"].append((username, f"{Role(role).label} · {node.name}"))

@@ -1,0 +1,47 @@
+"""Top-level routes: pages of each app, the API, auth, language, admin."""
+
+from importlib import import_module, util
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+from portal.api import StatsView, TokenView, build_router
+
+PAGE_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
+
+router = build_router()
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/stats/", StatsView.as_view(), name="api-stats"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path("healthz/", views.healthz, name="healthz"),
+]
+
+for _app in PAGE_APPS:
+    if util.find_spec(_app) and util.find_spec(f"{_app}.urls"):
+        urlpatterns.append(path(f"{_app}/", include(import_module(f"{_app}.urls"))))
+
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

@@ -1,0 +1,98 @@
+"""Home page per role, health check and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from portal.models import Role
+from portal.scope import scope_for
+from portal.stats import stat_labels, stats_for_scope
+
+#: Roles from most to least senior: the home page follows the first one held.
+ROLE_ORDER = [
+    Role.STREET_ADMIN,
+    Role.STREET_STAFF,
+    Role.COMMUNITY_SECRETARY,
+    Role.UNIT_HEAD,
+    Role.GRID_WORKER,
+    Role.VOLUNTEER,
+]
+
+
+def primary_role(scope):
+    """Return the user's most senior role, or ``None``."""
+    if scope.is_superuser:
+        return Role.STREET_ADMIN
+    return next((role for role in ROLE_ORDER if role in scope.roles), None)
+
+
+@login_required
+def home(request):
+    """Render the home page of the user's most senior role."""
+    scope = scope_for(request.user)
+    role = primary_role(scope)
+    figures = []
+    if role is not None:
+        labels = stat_labels()
+        stats = stats_for_scope(scope)
+        figures = [
+            {"key": key, "label": labels.get(key, key), "value": value}
+            for key, value in stats.items()
+            if not isinstance(value, dict) and key in labels
+        ]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "scope": scope,
+            "role": role,
+            "role_label": role and Role(role).label,
+            "figures": figures,
+        },
+    )
+
+
+@never_cache
+def healthz(request):
+    """Answer 200 when the database answers; for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request, exception=None):
+    return render(
+        request,
+        "error.html",
+        {"code": 403, "title": _("没有权限"), "message": _("您没有访问此页面的权限。")},
+        status=403,
+    )
+
+
+def error_404(request, exception=None):
+    return render(
+        request,
+        "error.html",
+        {
+            "code": 404,
+            "title": _("页面不存在"),
+            "message": _("您要找的页面不存在，或不在您的管辖范围内。"),
+        },
+        status=404,
+    )
+
+
+def error_500(request):
+    return render(
+        request,
+        "error.html",
+        {
+            "code": 500,
+            "title": _("系统错误"),
+            "message": _("服务器出了点问题，我们已记录，请稍后再试。"),
+        },
+        status=500,
+    )

@@ -1,0 +1,109 @@
+"""Personas shared by every test: one street with two communities (A and B).
+
+``world`` builds the organisations through the services, then one user per
+role: a street admin and staff, the secretaries of A and of B, the head of a
+unit in A, a grid worker of a cell in A, a volunteer of A, and an outsider
+with no role at all.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from grids.models import Cell, CellLevel
+from orgs.models import OrgKind, Person, UnitKind
+from orgs.services import org_node_create
+from portal.models import Role
+from portal.services import role_assign, user_create
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def _user(username, role=None, node=None, cell=None, street=None, community=None):
+    user = user_create(username=username, password=PASSWORD, display_name=username)
+    if street is not None:
+        Person.objects.create(
+            name=username, phone="13800138000", street=street, community=community, user=user
+        )
+    if role:
+        role_assign(user=user, role=role, org_node=node, cell=cell)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    street = org_node_create(kind=OrgKind.STREET, name="测试街道", code="T")
+    a = org_node_create(kind=OrgKind.COMMUNITY, name="甲社区", code="T-01", parent=street)
+    b = org_node_create(kind=OrgKind.COMMUNITY, name="乙社区", code="T-02", parent=street)
+    unit_a = org_node_create(
+        kind=OrgKind.UNIT,
+        name="甲单位",
+        code="T-01-U001",
+        parent=a,
+        unit_kind=UnitKind.PRIVATE,
+        headcount=120,
+    )
+    unit_a2 = org_node_create(
+        kind=OrgKind.UNIT,
+        name="甲二单位",
+        code="T-01-U002",
+        parent=a,
+        unit_kind=UnitKind.AGENCY,
+        headcount=20,
+    )
+    unit_b = org_node_create(
+        kind=OrgKind.UNIT,
+        name="乙单位",
+        code="T-02-U001",
+        parent=b,
+        unit_kind=UnitKind.MERCHANT,
+        headcount=8,
+    )
+    party_org_a = org_node_create(
+        kind=OrgKind.PARTY_ORG,
+        name="甲单位党支部",
+        code="T-01-U001-P1",
+        parent=unit_a,
+        party_org_type="branch",
+    )
+    cell_a = Cell.objects.create(
+        level=CellLevel.COMMUNITY, code="T-01", name="甲网格", street=street, community=a
+    )
+    cell_b = Cell.objects.create(
+        level=CellLevel.COMMUNITY, code="T-02", name="乙网格", street=street, community=b
+    )
+    w = SimpleNamespace(
+        street=street,
+        a=a,
+        b=b,
+        unit_a=unit_a,
+        unit_a2=unit_a2,
+        unit_b=unit_b,
+        party_org_a=party_org_a,
+        cell_a=cell_a,
+        cell_b=cell_b,
+    )
+    w.street_admin = _user("street_admin", Role.STREET_ADMIN, street, street=street)
+    w.street_staff = _user("street_staff", Role.STREET_STAFF, street, street=street)
+    w.secretary_a = _user("secretary_a", Role.COMMUNITY_SECRETARY, a, street=street, community=a)
+    w.secretary_b = _user("secretary_b", Role.COMMUNITY_SECRETARY, b, street=street, community=b)
+    w.unit_head_a = _user("unit_head_a", Role.UNIT_HEAD, unit_a, street=street, community=a)
+    w.grid_worker_a = _user(
+        "grid_worker_a", Role.GRID_WORKER, a, cell=cell_a, street=street, community=a
+    )
+    w.volunteer_a = _user("volunteer_a", Role.VOLUNTEER, a, street=street, community=a)
+    w.outsider = _user("outsider")
+    return w
+
+
+def login(user):
+    """Return a test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return login

@@ -1,0 +1,63 @@
+"""The API's front door: token, stats, schema and docs."""
+
+from rest_framework.test import APIClient
+
+from tests.conftest import PASSWORD
+
+
+def test_token_endpoint_returns_a_token_that_authenticates(world):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "secretary_a", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/stats/").status_code == 200
+
+
+def test_token_endpoint_refuses_a_wrong_password(world):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "secretary_a", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_stats_need_authentication(db):
+    assert APIClient().get("/api/v1/stats/").status_code in (401, 403)
+
+
+def test_stats_are_scoped_to_the_caller(world):
+    client = APIClient()
+    client.force_authenticate(world.street_admin)
+    assert client.get("/api/v1/stats/").json()["communities"] == 2
+    client.force_authenticate(world.secretary_b)
+    assert client.get("/api/v1/stats/").json()["communities"] == 1
+    client.force_authenticate(world.outsider)
+    assert client.get("/api/v1/stats/").json()["communities"] == 0
+
+
+def test_openapi_schema_and_offline_docs(world, client):
+    client.force_login(world.street_admin)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/auth/token/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html
+    # Served by the portal itself: no CDN.
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_street_stats_command_prints_the_same_json(world, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("street_stats")
+    assert json.loads(capsys.readouterr().out)["communities"] == 2
+    call_command("street_stats", "--user", "secretary_a")
+    assert json.loads(capsys.readouterr().out)["communities"] == 1
