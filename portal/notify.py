@@ -26,7 +26,9 @@ class LoggingSmsBackend:
     """Write SMS to the log; replace with a gateway's backend in production."""
 
     def send(self, *, phone, text):
-        log.info("SMS to %s: %s", phone[:3] + "****" + phone[-4:] if phone else "-", text)
+        log.info(
+            "SMS to %s: %s", phone[:3] + "****" + phone[-4:] if phone else "-", text
+        )
 
 
 class LoggingWebhookBackend:
@@ -72,7 +74,16 @@ def notify(*, recipients, title, body="", link="", kind=""):
 
 
 def reminder_schedule(
-    *, key, due_at, subject, recipient=None, channel=Channel.INBOX, body="", link="", kind="", target=""
+    *,
+    key,
+    due_at,
+    subject,
+    recipient=None,
+    channel=Channel.INBOX,
+    body="",
+    link="",
+    kind="",
+    target="",
 ):
     """Schedule a reminder once per ``key``; return it (existing or new)."""
     reminder, _created = Reminder.objects.get_or_create(
@@ -109,7 +120,9 @@ def _deliver(reminder):
                 kind=reminder.kind,
             )
     elif reminder.channel == Channel.EMAIL:
-        address = reminder.target or (reminder.recipient.email if reminder.recipient else "")
+        address = reminder.target or (
+            reminder.recipient.email if reminder.recipient else ""
+        )
         if address:
             send_mail(reminder.subject, reminder.body, None, [address])
     elif reminder.channel == Channel.SMS:
@@ -120,7 +133,9 @@ def _deliver(reminder):
         if phone:
             sms_backend().send(phone=phone, text=f"{reminder.subject} {reminder.body}")
     elif reminder.channel == Channel.WEBHOOK and reminder.target:
-        webhook_backend().send(url=reminder.target, text=f"{reminder.subject}\n{reminder.body}")
+        webhook_backend().send(
+            url=reminder.target, text=f"{reminder.subject}\n{reminder.body}"
+        )
 
 
 def reminders_send_due(*, now=None, limit=BATCH):
@@ -156,7 +171,9 @@ def reminders_send_due(*, now=None, limit=BATCH):
                 reminder.attempts += 1
                 reminder.last_error = str(exc)[:2000]
                 reminder.due_at = now + timedelta(minutes=5 * reminder.attempts)
-                reminder.save(update_fields=["attempts", "last_error", "due_at", "updated_at"])
+                reminder.save(
+                    update_fields=["attempts", "last_error", "due_at", "updated_at"]
+                )
                 continue
             reminder.sent_at = timezone.now()
             reminder.attempts += 1

@@ -24,7 +24,11 @@ def _user(username, role=None, node=None, cell=None, street=None, community=None
     user = user_create(username=username, password=PASSWORD, display_name=username)
     if street is not None:
         Person.objects.create(
-            name=username, phone="13800138000", street=street, community=community, user=user
+            name=username,
+            phone="13800138000",
+            street=street,
+            community=community,
+            user=user,
         )
     if role:
         role_assign(user=user, role=role, org_node=node, cell=cell)
@@ -34,8 +38,12 @@ def _user(username, role=None, node=None, cell=None, street=None, community=None
 @pytest.fixture
 def world(db):
     street = org_node_create(kind=OrgKind.STREET, name="测试街道", code="T")
-    a = org_node_create(kind=OrgKind.COMMUNITY, name="甲社区", code="T-01", parent=street)
-    b = org_node_create(kind=OrgKind.COMMUNITY, name="乙社区", code="T-02", parent=street)
+    a = org_node_create(
+        kind=OrgKind.COMMUNITY, name="甲社区", code="T-01", parent=street
+    )
+    b = org_node_create(
+        kind=OrgKind.COMMUNITY, name="乙社区", code="T-02", parent=street
+    )
     unit_a = org_node_create(
         kind=OrgKind.UNIT,
         name="甲单位",
@@ -68,10 +76,18 @@ def world(db):
         party_org_type="branch",
     )
     cell_a = Cell.objects.create(
-        level=CellLevel.COMMUNITY, code="T-01", name="甲网格", street=street, community=a
+        level=CellLevel.COMMUNITY,
+        code="T-01",
+        name="甲网格",
+        street=street,
+        community=a,
     )
     cell_b = Cell.objects.create(
-        level=CellLevel.COMMUNITY, code="T-02", name="乙网格", street=street, community=b
+        level=CellLevel.COMMUNITY,
+        code="T-02",
+        name="乙网格",
+        street=street,
+        community=b,
     )
     w = SimpleNamespace(
         street=street,
@@ -86,9 +102,15 @@ def world(db):
     )
     w.street_admin = _user("street_admin", Role.STREET_ADMIN, street, street=street)
     w.street_staff = _user("street_staff", Role.STREET_STAFF, street, street=street)
-    w.secretary_a = _user("secretary_a", Role.COMMUNITY_SECRETARY, a, street=street, community=a)
-    w.secretary_b = _user("secretary_b", Role.COMMUNITY_SECRETARY, b, street=street, community=b)
-    w.unit_head_a = _user("unit_head_a", Role.UNIT_HEAD, unit_a, street=street, community=a)
+    w.secretary_a = _user(
+        "secretary_a", Role.COMMUNITY_SECRETARY, a, street=street, community=a
+    )
+    w.secretary_b = _user(
+        "secretary_b", Role.COMMUNITY_SECRETARY, b, street=street, community=b
+    )
+    w.unit_head_a = _user(
+        "unit_head_a", Role.UNIT_HEAD, unit_a, street=street, community=a
+    )
     w.grid_worker_a = _user(
         "grid_worker_a", Role.GRID_WORKER, a, cell=cell_a, street=street, community=a
     )

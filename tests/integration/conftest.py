@@ -18,7 +18,9 @@ def celery_worker_app():
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ):
             yield app
     finally:
         app.conf.task_always_eager = True

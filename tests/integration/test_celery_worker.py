@@ -34,4 +34,9 @@ def test_worker_sends_a_due_reminder_into_the_inbox(world, celery_worker_app):
     send_due_reminders.delay()
     # then the worker has written the inbox row and marked the reminder sent
     assert wait_for(lambda: Reminder.objects.get(pk=reminder.pk).sent_at is not None)
-    assert Notification.objects.filter(recipient=world.secretary_a, title="会议提醒").count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=world.secretary_a, title="会议提醒"
+        ).count()
+        == 1
+    )

@@ -8,7 +8,9 @@ from tests.conftest import PASSWORD
 def test_token_endpoint_returns_a_token_that_authenticates(world):
     client = APIClient()
     response = client.post(
-        "/api/v1/auth/token/", {"username": "secretary_a", "password": PASSWORD}, format="json"
+        "/api/v1/auth/token/",
+        {"username": "secretary_a", "password": PASSWORD},
+        format="json",
     )
     assert response.status_code == 200
     token = response.json()["token"]
@@ -18,7 +20,9 @@ def test_token_endpoint_returns_a_token_that_authenticates(world):
 
 def test_token_endpoint_refuses_a_wrong_password(world):
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": "secretary_a", "password": "nope"}, format="json"
+        "/api/v1/auth/token/",
+        {"username": "secretary_a", "password": "nope"},
+        format="json",
     )
     assert response.status_code == 400
     assert "token" not in response.json()

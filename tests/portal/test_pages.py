@@ -20,7 +20,9 @@ def test_login_page_is_in_chinese_by_default(db):
 def test_login_then_logout(world):
     client = Client()
     response = client.post(
-        "/accounts/login/", {"username": "secretary_a", "password": PASSWORD}, follow=True
+        "/accounts/login/",
+        {"username": "secretary_a", "password": PASSWORD},
+        follow=True,
     )
     assert response.status_code == 200
     assert "社区书记工作台" in response.content.decode()
@@ -30,7 +32,9 @@ def test_login_then_logout(world):
 
 
 def test_wrong_password_gets_a_clear_chinese_message(world):
-    response = Client().post("/accounts/login/", {"username": "secretary_a", "password": "x"})
+    response = Client().post(
+        "/accounts/login/", {"username": "secretary_a", "password": "x"}
+    )
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
 
@@ -72,7 +76,9 @@ def test_missing_page_answers_a_styled_404(world):
 
 def test_english_is_the_second_language(world):
     client = login(world.secretary_a)
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/"}, follow=True
+    )
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Log out" in html

@@ -11,18 +11,29 @@ from portal.services import role_assign
 
 
 def visible_nodes(user):
-    return set(OrgNode.objects.filter(scope_for(user).org_q()).values_list("code", flat=True))
+    return set(
+        OrgNode.objects.filter(scope_for(user).org_q()).values_list("code", flat=True)
+    )
 
 
 def test_street_admin_sees_the_whole_street(world):
     assert visible_nodes(world.street_admin) == {
-        "T", "T-01", "T-02", "T-01-U001", "T-01-U002", "T-02-U001", "T-01-U001-P1",
+        "T",
+        "T-01",
+        "T-02",
+        "T-01-U001",
+        "T-01-U002",
+        "T-02-U001",
+        "T-01-U001-P1",
     }
 
 
 def test_secretary_sees_only_their_community(world):
     assert visible_nodes(world.secretary_a) == {
-        "T-01", "T-01-U001", "T-01-U002", "T-01-U001-P1",
+        "T-01",
+        "T-01-U001",
+        "T-01-U002",
+        "T-01-U001-P1",
     }
     assert visible_nodes(world.secretary_b) == {"T-02", "T-02-U001"}
 
@@ -51,7 +62,12 @@ def test_unit_head_may_edit_own_unit_only(world):
 
 def test_only_street_admin_may_run_the_evaluation(world):
     assert can(world.street_admin, "evaluations.run", world.street)
-    for user in (world.street_staff, world.secretary_a, world.unit_head_a, world.volunteer_a):
+    for user in (
+        world.street_staff,
+        world.secretary_a,
+        world.unit_head_a,
+        world.volunteer_a,
+    ):
         assert not can(user, "evaluations.run", world.street)
 
 
@@ -70,11 +86,20 @@ def test_outsider_and_anonymous_may_do_nothing(world):
 
 def test_role_scope_must_match_the_role(world):
     with pytest.raises(ValidationError):
-        role_assign(user=world.outsider, role=Role.COMMUNITY_SECRETARY, org_node=world.street)
+        role_assign(
+            user=world.outsider, role=Role.COMMUNITY_SECRETARY, org_node=world.street
+        )
     with pytest.raises(ValidationError):
-        role_assign(user=world.outsider, role=Role.GRID_WORKER, org_node=world.a, cell=None)
+        role_assign(
+            user=world.outsider, role=Role.GRID_WORKER, org_node=world.a, cell=None
+        )
     with pytest.raises(ValidationError):
-        role_assign(user=world.outsider, role=Role.GRID_WORKER, org_node=world.a, cell=world.cell_b)
+        role_assign(
+            user=world.outsider,
+            role=Role.GRID_WORKER,
+            org_node=world.a,
+            cell=world.cell_b,
+        )
 
 
 def test_a_new_role_changes_the_scope_at_once(world):
