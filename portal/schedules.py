@@ -9,6 +9,12 @@ only where ``enabled`` was switched off.
 #: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
 SCHEDULES = {
     "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+    # The 1st of each month at 01:30: compute last month (publishing stays a
+    # street admin's decision).
+    "月度评议（上月）": (
+        "evaluations.run_previous_month",
+        ("crontab", {"minute": "30", "hour": "1", "day_of_month": "1"}),
+    ),
 }
 
 

@@ -211,6 +211,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 
+# Monthly evaluation: units per batch (progress advances per batch), an
+# optional pause between batches (tests slow a run down to kill it half-way)
+# and how long a run may go without a heartbeat before a new run replaces it.
+EVALUATION_BATCH_SIZE = env.int("EVALUATION_BATCH_SIZE", default=200)
+EVALUATION_BATCH_DELAY_SECONDS = env.float("EVALUATION_BATCH_DELAY_SECONDS", default=0)
+EVALUATION_RUN_STALE_SECONDS = env.int("EVALUATION_RUN_STALE_SECONDS", default=300)
+
 # Mail: console by default, SMTP when EMAIL_URL is set.
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

@@ -1,0 +1,348 @@
+"""Reads of the evaluations app, scoped to the user.
+
+Another scope's object is a 404: fetch through these querysets with
+``get_object_or_404``. Street staff see their street; a community secretary
+sees the units and committee of his community; a unit head sees his unit.
+"""
+
+from django.db.models import Avg, Count, Max, Subquery
+from django.shortcuts import get_object_or_404
+
+from evaluations.models import (
+    Appeal,
+    Commitment,
+    CreditRating,
+    DepartmentNotice,
+    Evaluation,
+    EvaluationRun,
+    Publication,
+    ScoringPolicy,
+    SubjectKind,
+    SurveyAnswer,
+    SurveyRound,
+    UnitView,
+)
+from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode
+from portal.scope import scope_for
+
+
+def _scope_q(user):
+    return scope_for(user).q(community="community", unit="unit", street="street")
+
+
+def street_ids_of(user):
+    """Return the ids of the streets the user works in (any role)."""
+    scope = scope_for(user)
+    cached = getattr(scope, "_evaluation_street_ids", None)
+    if cached is not None:
+        return cached
+    ids = set(scope.street_ids)
+    others = (scope.community_ids | scope.unit_ids) - ids
+    if others:
+        ids |= set(
+            OrgNode.objects.filter(pk__in=others).values_list("street_id", flat=True)
+        )
+    if scope.is_superuser and not ids:
+        ids = set(
+            OrgNode.objects.filter(kind=OrgKind.STREET).values_list("pk", flat=True)
+        )
+    ids.discard(None)
+    scope._evaluation_street_ids = ids
+    return ids
+
+
+def street_for(user, street_id=None):
+    """Return the street a page works on: the user's (first) street, or None."""
+    ids = street_ids_of(user)
+    if street_id is not None:
+        return OrgNode.objects.filter(pk=street_id, pk__in=ids).first()
+    if not ids:
+        return None
+    return OrgNode.objects.filter(pk=min(ids)).first()
+
+
+# -- policies -----------------------------------------------------------------------------
+
+
+def policy_in_force(*, street, month):
+    """Return the policy version in force for ``month`` (``None`` if none yet)."""
+    return (
+        ScoringPolicy.objects.filter(street=street, effective_month__lte=month)
+        .order_by("-effective_month", "-version")
+        .first()
+    )
+
+
+def policy_list(*, street):
+    return ScoringPolicy.objects.filter(street=street).select_related("created_by")
+
+
+# -- runs and results ----------------------------------------------------------------------
+
+
+def run_list(*, user):
+    """Runs of the streets the user sees whole (street roles only)."""
+    scope = scope_for(user)
+    return (
+        EvaluationRun.objects.filter(scope.q(community=None, street="street"))
+        .select_related("policy", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def run_get(*, user, pk):
+    return get_object_or_404(run_list(user=user), pk=pk)
+
+
+def publication_list(*, street):
+    return Publication.objects.filter(street=street).select_related(
+        "policy", "published_by"
+    )
+
+
+def published_months(*, street):
+    return list(
+        Publication.objects.filter(street=street)
+        .order_by("-month")
+        .values_list("month", flat=True)
+    )
+
+
+def evaluation_list(*, user):
+    return Evaluation.objects.filter(_scope_q(user)).select_related(
+        "unit", "committee", "community", "policy", "publication"
+    )
+
+
+def evaluation_filter(
+    queryset,
+    *,
+    month=None,
+    community=None,
+    kind=None,
+    grade=None,
+    unit=None,
+    committee=None,
+):
+    """Apply the results table's filters (each optional)."""
+    if month is not None:
+        queryset = queryset.filter(month=month)
+    if community:
+        queryset = queryset.filter(community_id=community)
+    if unit:
+        queryset = queryset.filter(unit_id=unit)
+    if committee:
+        queryset = queryset.filter(committee_id=committee)
+    if grade:
+        queryset = queryset.filter(grade=grade)
+    if kind == SubjectKind.COMMITTEE:
+        queryset = queryset.filter(kind=SubjectKind.COMMITTEE)
+    elif kind == SubjectKind.UNIT:
+        queryset = queryset.filter(kind=SubjectKind.UNIT)
+    elif kind == "in_system":
+        queryset = queryset.filter(unit__unit_kind__in=IN_SYSTEM_KINDS)
+    elif kind == "out_of_system":
+        queryset = queryset.filter(unit__unit_kind__in=OUT_OF_SYSTEM_KINDS)
+    elif kind:
+        queryset = queryset.filter(unit__unit_kind=kind)
+    return queryset
+
+
+def evaluation_get(*, user, pk):
+    return get_object_or_404(evaluation_list(user=user), pk=pk)
+
+
+def evaluation_months(*, user):
+    """Months that have results the user may see, newest first."""
+    return list(
+        Evaluation.objects.filter(_scope_q(user))
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
+
+
+def unit_list(*, user):
+    """Units (驻街单位) in the user's scope."""
+    return OrgNode.objects.filter(scope_for(user).org_q(), kind=OrgKind.UNIT)
+
+
+def unit_get(*, user, pk):
+    return get_object_or_404(unit_list(user=user).select_related("community"), pk=pk)
+
+
+def unit_history(*, unit):
+    """A unit's monthly results, oldest first (the chart's series)."""
+    return Evaluation.objects.filter(unit=unit).order_by("month").only(
+        "month", "score", "grade", "computed_grade", "publication_id", "metrics"
+    )
+
+
+def grade_counts(queryset):
+    """Return ``{grade: n}`` of a results queryset (one GROUP BY)."""
+    return dict(
+        queryset.order_by().values("grade").annotate(n=Count("pk")).values_list(
+            "grade", "n"
+        )
+    )
+
+
+# -- credit ratings and appeals --------------------------------------------------------
+
+
+def latest_rating_ids():
+    """A subquery of the id of every unit's latest rating row."""
+    return Subquery(
+        CreditRating.objects.order_by()
+        .values("unit")
+        .annotate(latest=Max("id"))
+        .values("latest")
+    )
+
+
+def rating_list(*, user, current=True):
+    """Credit ratings in scope: each unit's current one (or the whole history)."""
+    queryset = CreditRating.objects.filter(_scope_q(user)).select_related(
+        "unit", "community", "decided_by"
+    )
+    if current:
+        queryset = queryset.filter(pk__in=latest_rating_ids())
+    return queryset
+
+
+def rating_current(*, unit):
+    return CreditRating.objects.filter(unit=unit).order_by("-id").first()
+
+
+def rating_history(*, unit):
+    return (
+        CreditRating.objects.filter(unit=unit)
+        .select_related("decided_by")
+        .order_by("-id")
+    )
+
+
+def rated_unit_get(*, user, pk):
+    """An out-of-system unit in scope (ratings apply only to those)."""
+    return get_object_or_404(
+        unit_list(user=user)
+        .filter(unit_kind__in=OUT_OF_SYSTEM_KINDS)
+        .select_related("community"),
+        pk=pk,
+    )
+
+
+def appeal_list(*, user):
+    return (
+        Appeal.objects.filter(_scope_q(user))
+        .select_related("unit", "community", "rating", "submitted_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def appeal_get(*, user, pk):
+    return get_object_or_404(appeal_list(user=user), pk=pk)
+
+
+def in_system_unit_get(*, user, pk):
+    return get_object_or_404(
+        unit_list(user=user)
+        .filter(unit_kind__in=IN_SYSTEM_KINDS)
+        .select_related("community"),
+        pk=pk,
+    )
+
+
+# -- notices ------------------------------------------------------------------------------
+
+
+def notice_list(*, user):
+    scope = scope_for(user)
+    return DepartmentNotice.objects.filter(
+        scope.q(community=None, street="street")
+    ).select_related("created_by")
+
+
+def notice_get(*, user, pk):
+    return get_object_or_404(notice_list(user=user), pk=pk)
+
+
+# -- commitments ---------------------------------------------------------------------------
+
+
+def commitment_list(*, user, year=None):
+    """Commitments of the user's streets (every role of the street sees them)."""
+    queryset = Commitment.objects.filter(street_id__in=street_ids_of(user))
+    if year:
+        queryset = queryset.filter(year=year)
+    return queryset.annotate(
+        answers_count=Count("answers"), average_score=Avg("answers__score")
+    ).order_by("-year", "theme", "id")
+
+
+def commitment_years(*, user):
+    return sorted(
+        set(
+            Commitment.objects.filter(street_id__in=street_ids_of(user)).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+
+
+def unit_view_list(*, user, year=None):
+    queryset = UnitView.objects.filter(_scope_q(user)).select_related("unit")
+    if year:
+        queryset = queryset.filter(year=year)
+    return queryset
+
+
+def survey_list(*, user, year=None):
+    queryset = SurveyRound.objects.filter(street_id__in=street_ids_of(user))
+    if year:
+        queryset = queryset.filter(year=year)
+    return queryset
+
+
+def survey_get(*, user, pk):
+    return get_object_or_404(survey_list(user=user), pk=pk)
+
+
+def survey_results(*, survey):
+    """Return each commitment of the survey's year with its answers' figures."""
+    commitments = Commitment.objects.filter(street=survey.street, year=survey.year)
+    rows = (
+        SurveyAnswer.objects.filter(round=survey)
+        .order_by()
+        .values("commitment_id")
+        .annotate(n=Count("pk"), avg=Avg("score"))
+    )
+    figures = {row["commitment_id"]: row for row in rows}
+    results = []
+    for commitment in commitments.order_by("theme", "id"):
+        row = figures.get(commitment.pk, {})
+        results.append(
+            {
+                "commitment": commitment,
+                "answers": row.get("n", 0),
+                "average": round(row["avg"], 2) if row.get("avg") else None,
+            }
+        )
+    return results
+
+
+def survey_units_answered(*, survey):
+    return (
+        SurveyAnswer.objects.filter(round=survey)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+
+
+def survey_answers_of_unit(*, survey, unit):
+    return {
+        a.commitment_id: a
+        for a in SurveyAnswer.objects.filter(round=survey, unit=unit)
+    }

@@ -1,0 +1,1288 @@
+"""Every write of the evaluations app.
+
+Keyword-only arguments, one transaction, permission first (``require`` → 403),
+then the rule checks (``ValidationError`` with a Chinese message). Views, API,
+tasks, commands and the demo seed all call these.
+"""
+
+import logging
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations import metrics as metric_providers
+from evaluations import scoring
+from evaluations.models import (
+    ACTIVE_RUN_STATUSES,
+    CREDIT_LEVEL_ORDER,
+    Appeal,
+    AppealAction,
+    AppealEvent,
+    AppealStatus,
+    Commitment,
+    CommitmentTheme,
+    CreditLevel,
+    CreditRating,
+    Department,
+    DepartmentNotice,
+    Evaluation,
+    EvaluationRun,
+    FeedbackCategory,
+    Grade,
+    GradeOverride,
+    Publication,
+    RatingSource,
+    RunStatus,
+    RunTrigger,
+    ScoringPolicy,
+    SubjectKind,
+    SurveyAnswer,
+    SurveyRound,
+    SurveyStatus,
+    UnitView,
+)
+from evaluations.months import add_months, month_label, month_start, next_month
+from evaluations.selectors import policy_in_force, rating_current
+from evaluations.uploads import delete_quietly, store_upload
+from orgs.models import (
+    OUT_OF_SYSTEM_KINDS,
+    Committee,
+    CommitteeKind,
+    OrgKind,
+    OrgNode,
+)
+from portal.db import advisory_xact_lock
+from portal.models import Role, RoleAssignment
+from portal.notify import notify
+from portal.roles import require
+
+log = logging.getLogger("portal.evaluations")
+
+#: Committees that are evaluated: the street's 大工委 and each community's 大党委.
+EVALUATED_COMMITTEES = (CommitteeKind.BIG_WORKING, CommitteeKind.BIG_PARTY)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def _month_lock(street_id, month):
+    """Serialise runs, overrides and publication of one street's month."""
+    advisory_xact_lock(
+        f"evaluations.month.{street_id}", month.year * 100 + month.month
+    )
+
+
+def _is_published(street_id, month):
+    return Publication.objects.filter(street_id=street_id, month=month).exists()
+
+
+def _refuse_published(street_id, month):
+    if _is_published(street_id, month):
+        raise ValidationError(
+            _("%s 的评议结果已发布，已冻结，不能再重新评议或调整。")
+            % month_label(month)
+        )
+
+
+def _users_with_role(role, node_ids):
+    """Return ``{node id: [user ids]}`` of active users holding ``role`` there."""
+    holders = {}
+    rows = RoleAssignment.objects.filter(
+        role=role, org_node_id__in=list(node_ids), user__is_active=True
+    ).values_list("org_node_id", "user_id")
+    for node_id, user_id in rows:
+        holders.setdefault(node_id, []).append(user_id)
+    return holders
+
+
+def _notify_users(user_ids, **message):
+    from portal.models import User
+
+    users = list(User.objects.filter(pk__in=set(user_ids)))
+    if users:
+        notify(recipients=users, **message)
+    return len(users)
+
+
+# -- policy -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_ensure_default(*, street):
+    """Return the street's policy version 1, creating the default if missing."""
+    policy = ScoringPolicy.objects.filter(street=street).order_by("version").first()
+    if policy is not None:
+        return policy
+    advisory_xact_lock("evaluations.policy", street.pk)
+    policy, _created = ScoringPolicy.objects.get_or_create(
+        street=street,
+        version=1,
+        defaults={
+            "effective_month": date(2000, 1, 1),
+            "note": _("默认评分办法"),
+            **scoring.default_policy_fields(),
+        },
+    )
+    return policy
+
+
+def _clean_weights(weights, components, field):
+    keys = {c.key for c in components}
+    cleaned = {}
+    for key, value in (weights or {}).items():
+        if key not in keys:
+            raise ValidationError({field: _("未知的指标“%s”。") % key})
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({field: _("权重必须是整数。")}) from exc
+        if number < 0 or number > 100:
+            raise ValidationError({field: _("权重应在 0 到 100 之间。")})
+        cleaned[key] = number
+    for key in keys:
+        cleaned.setdefault(key, 0)
+    if sum(cleaned.values()) <= 0:
+        raise ValidationError({field: _("至少要有一项指标的权重大于 0。")})
+    return cleaned
+
+
+def _decimal(value, field):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: _("请填写数字。")}) from exc
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ValidationError({field: _("分数线应在 0 到 100 之间。")})
+    return number.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    user,
+    street,
+    effective_month,
+    unit_weights,
+    committee_weights,
+    targets,
+    excellent_min,
+    good_min,
+    fair_min,
+    note="",
+):
+    """Create the next version of the street's policy; never edit an old one.
+
+    The new version may only take effect after the last published month, so a
+    published month keeps the policy it was graded with.
+    """
+    require(user, "evaluations.policy", street_id=street.pk)
+    advisory_xact_lock("evaluations.policy", street.pk)
+    policy_ensure_default(street=street)
+    effective_month = month_start(effective_month)
+    last_published = Publication.objects.filter(street=street).aggregate(
+        last=Max("month")
+    )["last"]
+    if last_published and effective_month <= last_published:
+        raise ValidationError(
+            {
+                "effective_month": _(
+                    "生效月份必须晚于最近已发布的月份（%s）：已发布的月份保持原评分办法。"
+                )
+                % month_label(last_published)
+            }
+        )
+    cleaned_targets = {}
+    for component in scoring.UNIT_COMPONENTS:
+        if component.is_count:
+            try:
+                target = int((targets or {}).get(component.key, 1))
+            except (TypeError, ValueError) as exc:
+                raise ValidationError({"targets": _("月目标必须是整数。")}) from exc
+            if target < 1 or target > 1000:
+                raise ValidationError({"targets": _("月目标应在 1 到 1000 之间。")})
+            cleaned_targets[component.key] = target
+    excellent = _decimal(excellent_min, "excellent_min")
+    good = _decimal(good_min, "good_min")
+    fair = _decimal(fair_min, "fair_min")
+    if not excellent > good > fair:
+        raise ValidationError(
+            {"excellent_min": _("分数线须满足：优秀 > 良好 > 一般。")}
+        )
+    version = (
+        ScoringPolicy.objects.filter(street=street).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
+    policy = ScoringPolicy(
+        street=street,
+        version=version,
+        effective_month=effective_month,
+        unit_weights=_clean_weights(
+            unit_weights, scoring.UNIT_COMPONENTS, "unit_weights"
+        ),
+        committee_weights=_clean_weights(
+            committee_weights, scoring.COMMITTEE_COMPONENTS, "committee_weights"
+        ),
+        targets=cleaned_targets,
+        excellent_min=excellent,
+        good_min=good,
+        fair_min=fair,
+        note=(note or "").strip()[:500],
+        created_by=user,
+    )
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+# -- runs -------------------------------------------------------------------------------
+
+
+def _stale_cutoff():
+    return timezone.now() - timedelta(
+        seconds=_setting("EVALUATION_RUN_STALE_SECONDS", 300)
+    )
+
+
+@transaction.atomic
+def evaluation_run_start(
+    *, user, street, month, trigger=RunTrigger.BUTTON, enqueue=True
+):
+    """Create a run of ``street``'s ``month`` and enqueue its task on commit.
+
+    Refused for a published month, a month not yet over, and while another run
+    of the month is alive. A run whose worker went silent (no heartbeat for
+    ``EVALUATION_RUN_STALE_SECONDS``) is marked abandoned and replaced.
+    """
+    if user is not None:
+        require(user, "evaluations.run", street_id=street.pk)
+    month = month_start(month)
+    if month >= month_start(timezone.localdate()):
+        raise ValidationError(
+            {"month": _("只能评议已经结束的月份（%s 尚未结束）。") % month_label(month)}
+        )
+    _month_lock(street.pk, month)
+    _refuse_published(street.pk, month)
+    active = list(
+        EvaluationRun.objects.select_for_update().filter(
+            street=street, month=month, status__in=ACTIVE_RUN_STATUSES
+        )
+    )
+    cutoff = _stale_cutoff()
+    alive = [run for run in active if run.heartbeat_at and run.heartbeat_at >= cutoff]
+    if alive:
+        raise ValidationError(
+            _("%(month)s 已有一次评议正在进行（进度 %(percent)s%%），请等它完成。")
+            % {"month": month_label(month), "percent": alive[0].percent}
+        )
+    if active:
+        EvaluationRun.objects.filter(pk__in=[run.pk for run in active]).update(
+            status=RunStatus.ABANDONED,
+            finished_at=timezone.now(),
+            error=_("执行进程长时间无响应，已由新的评议取代。"),
+        )
+    policy_ensure_default(street=street)
+    policy = policy_in_force(street=street, month=month)
+    run = EvaluationRun.objects.create(
+        street=street,
+        month=month,
+        policy=policy,
+        trigger=trigger,
+        created_by=user,
+        heartbeat_at=timezone.now(),
+    )
+    if enqueue:
+        from evaluations.tasks import run_evaluation
+
+        # robust: a broker outage leaves the run pending (and later stale),
+        # never a failed request after the commit.
+        transaction.on_commit(partial(run_evaluation.delay, run.pk), robust=True)
+    return run
+
+
+class RunLost(Exception):
+    """The run was taken over (abandoned and replaced) or the month published."""
+
+
+def _own(run_id, token, **progress):
+    """Advance the run's progress if this execution still owns it.
+
+    Runs inside the batch's transaction; the UPDATE takes the run's row lock,
+    so the batch's writes and the progress commit together or not at all.
+    """
+    updated = EvaluationRun.objects.filter(
+        pk=run_id, token=token, status=RunStatus.RUNNING
+    ).update(heartbeat_at=timezone.now(), **progress)
+    if not updated:
+        raise RunLost()
+
+
+def _chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _upsert(run, rows, unique_field):
+    """Insert or update results, keeping an admin's override of the grade."""
+    ids = [getattr(row, f"{unique_field}_id") for row in rows]
+    kept = dict(
+        Evaluation.objects.filter(
+            month=run.month, overridden=True, **{f"{unique_field}_id__in": ids}
+        ).values_list(f"{unique_field}_id", "grade")
+    )
+    for row in rows:
+        subject_id = getattr(row, f"{unique_field}_id")
+        if subject_id in kept:
+            row.grade = kept[subject_id]
+            row.overridden = row.grade != row.computed_grade
+    Evaluation.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["month", unique_field],
+        update_fields=[
+            "street",
+            "community",
+            "run",
+            "policy",
+            "metrics",
+            "breakdown",
+            "score",
+            "computed_grade",
+            "grade",
+            "overridden",
+            "updated_at",
+        ],
+    )
+
+
+def _result_rows(run, kind, subjects, values):
+    rows = []
+    for subject_id, community_id in subjects:
+        metrics = values[subject_id]
+        total, breakdown = scoring.score(run.policy, kind, metrics)
+        grade = run.policy.grade_for(total)
+        row = Evaluation(
+            street_id=run.street_id,
+            community_id=community_id,
+            kind=kind,
+            month=run.month,
+            run=run,
+            policy=run.policy,
+            metrics=metrics,
+            breakdown=breakdown,
+            score=total,
+            computed_grade=grade,
+            grade=grade,
+        )
+        if kind == SubjectKind.UNIT:
+            row.unit_id = subject_id
+        else:
+            row.committee_id = subject_id
+        rows.append(row)
+    return rows
+
+
+def evaluation_run_execute(*, run_id):
+    """Compute a run: claim it, then score the units and committees in batches.
+
+    Claimed by a conditional UPDATE (pending, or running with a stale
+    heartbeat), so two deliveries of the task never both compute. Each batch
+    gathers its metrics with one aggregate query per provider and upserts its
+    rows per (month, unit) / (month, committee) in one transaction with its
+    progress, so a run killed half-way leaves whole batches and a rerun writes
+    the same rows. Return the run, or ``None`` when there was nothing to do.
+    """
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = (
+        EvaluationRun.objects.filter(pk=run_id)
+        .filter(
+            Q(status=RunStatus.PENDING)
+            | Q(status=RunStatus.RUNNING, heartbeat_at__lt=_stale_cutoff())
+        )
+        .update(
+            status=RunStatus.RUNNING,
+            token=token,
+            attempts=F("attempts") + 1,
+            heartbeat_at=now,
+            started_at=now,
+            finished_at=None,
+            units_done=0,
+            committees_done=0,
+            error="",
+        )
+    )
+    if not claimed:
+        return None
+    run = EvaluationRun.objects.select_related("policy").get(pk=run_id)
+    try:
+        _execute(run, token)
+    except RunLost:
+        log.info("evaluation run %s was taken over; stopping", run_id)
+        return None
+    except ValidationError as exc:
+        EvaluationRun.objects.filter(pk=run_id, token=token).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error="; ".join(exc.messages)[:2000],
+        )
+        return None
+    except Exception as exc:
+        EvaluationRun.objects.filter(pk=run_id, token=token).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=(str(exc) or exc.__class__.__name__)[:2000],
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _execute(run, token):
+    batch_size = max(int(_setting("EVALUATION_BATCH_SIZE", 200)), 1)
+    delay = float(_setting("EVALUATION_BATCH_DELAY_SECONDS", 0))
+    start, end = run.month, next_month(run.month)
+    units = list(
+        OrgNode.objects.filter(street_id=run.street_id, kind=OrgKind.UNIT)
+        .order_by("pk")
+        .values_list("pk", "community_id")
+    )
+    committees = list(
+        Committee.objects.filter(
+            street_id=run.street_id, kind__in=EVALUATED_COMMITTEES
+        )
+        .order_by("pk")
+        .values_list("pk", "community_id")
+    )
+    with transaction.atomic():
+        _own(
+            run.pk, token, units_total=len(units), committees_total=len(committees)
+        )
+    for batch in _chunks(units, batch_size):
+        with transaction.atomic():
+            _own(run.pk, token, units_done=F("units_done") + len(batch))
+            _refuse_published(run.street_id, run.month)
+            values = metric_providers.collect_unit_metrics(
+                run.street_id, start, end, [pk for pk, _c in batch]
+            )
+            rows = _result_rows(run, SubjectKind.UNIT, batch, values)
+            _upsert(run, rows, "unit")
+        if delay:
+            time.sleep(delay)
+    for batch in _chunks(committees, batch_size):
+        with transaction.atomic():
+            _own(run.pk, token, committees_done=F("committees_done") + len(batch))
+            _refuse_published(run.street_id, run.month)
+            values = metric_providers.collect_committee_metrics(
+                run.street_id, start, end, [pk for pk, _c in batch]
+            )
+            rows = _result_rows(run, SubjectKind.COMMITTEE, batch, values)
+            _upsert(run, rows, "committee")
+    with transaction.atomic():
+        _own(run.pk, token, status=RunStatus.DONE, finished_at=timezone.now())
+
+
+def evaluation_run_previous_month(*, today=None):
+    """Start last month's run for every street (the 1st-of-month schedule).
+
+    Skips a street whose month is published or already has a live run; never
+    publishes. Return the runs started.
+    """
+    today = today or timezone.localdate()
+    month = add_months(month_start(today), -1)
+    started = []
+    for street in OrgNode.objects.filter(kind=OrgKind.STREET).order_by("pk"):
+        try:
+            started.append(
+                evaluation_run_start(
+                    user=None, street=street, month=month, trigger=RunTrigger.SCHEDULE
+                )
+            )
+        except ValidationError as exc:
+            log.info("no evaluation run for %s %s: %s", street, month, exc.messages)
+    return started
+
+
+# -- override and publication -----------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_override(*, user, evaluation, grade, reason):
+    """Change a result's grade with a written reason; keep the history."""
+    require(user, "evaluations.override", evaluation)
+    reason = (reason or "").strip()
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("请选择有效的等次。")})
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请写明调整等次的理由（至少4个字）。")})
+    _month_lock(evaluation.street_id, evaluation.month)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.publication_id or _is_published(
+        evaluation.street_id, evaluation.month
+    ):
+        raise ValidationError(
+            _("%s 的评议结果已发布，不能再调整等次。") % month_label(evaluation.month)
+        )
+    if grade == evaluation.grade:
+        raise ValidationError({"grade": _("新等次与当前等次相同。")})
+    override = GradeOverride(
+        evaluation=evaluation,
+        from_grade=evaluation.grade,
+        to_grade=grade,
+        reason=reason,
+        created_by=user,
+    )
+    override.full_clean()
+    override.save()
+    evaluation.grade = grade
+    evaluation.overridden = grade != evaluation.computed_grade
+    evaluation.save(update_fields=["grade", "overridden", "updated_at"])
+    return override
+
+
+FEEDBACK_BY_GRADE = {
+    Grade.EXCELLENT: FeedbackCategory.PRAISE,
+    Grade.GOOD: FeedbackCategory.ENCOURAGE,
+    Grade.FAIR: FeedbackCategory.REMINDER,
+    Grade.POOR: FeedbackCategory.INTERVIEW,
+}
+
+
+def _metric_lines(evaluation):
+    labels = (
+        metric_providers.UNIT_METRICS
+        if evaluation.kind == SubjectKind.UNIT
+        else metric_providers.COMMITTEE_METRICS
+    )
+    components = scoring.COMPONENTS[evaluation.kind]
+    lines = []
+    for component in components:
+        part = evaluation.breakdown.get(component.key, {})
+        sub = part.get("score")
+        if component.is_count:
+            figure = "%s %s" % (
+                labels[component.numerator],
+                evaluation.metrics.get(component.numerator, 0),
+            )
+        else:
+            figure = "%s %s / %s %s" % (
+                labels[component.numerator],
+                evaluation.metrics.get(component.numerator, 0),
+                labels[component.denominator],
+                evaluation.metrics.get(component.denominator, 0),
+            )
+        lines.append(
+            _("· %(label)s：%(score)s（%(figure)s）")
+            % {
+                "label": component.label,
+                "score": _("不适用") if sub is None else _("%s 分") % sub,
+                "figure": figure,
+            }
+        )
+    return lines
+
+
+def _weak_points(evaluation):
+    weak = []
+    for component in scoring.COMPONENTS[evaluation.kind]:
+        sub = evaluation.breakdown.get(component.key, {}).get("score")
+        if sub is not None and sub < 60:
+            weak.append(str(component.label))
+    return "、".join(weak) or _("无明显短板")
+
+
+def feedback_text(evaluation, name):
+    """Return the feedback worded by the grade's category (分类施策)."""
+    category = FEEDBACK_BY_GRADE[evaluation.grade]
+    values = {
+        "name": name,
+        "month": month_label(evaluation.month),
+        "score": evaluation.score,
+        "grade": Grade(evaluation.grade).label,
+        "weak": _weak_points(evaluation),
+    }
+    if category == FeedbackCategory.PRAISE:
+        opening = (
+            _(
+                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
+                "街道党工委予以通报表扬，请继续保持，发挥示范带动作用。"
+            )
+            % values
+        )
+    elif category == FeedbackCategory.ENCOURAGE:
+        opening = (
+            _(
+                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
+                "工作总体扎实，予以肯定；希望在以下方面再提升：%(weak)s。"
+            )
+            % values
+        )
+    elif category == FeedbackCategory.REMINDER:
+        opening = (
+            _(
+                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
+                "请对照得分较低的指标（%(weak)s）抓紧改进，下月联席会议将跟踪落实情况。"
+            )
+            % values
+        )
+    else:
+        opening = (
+            _(
+                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
+                "街道党工委将约谈贵单位党组织负责人，请于 5 个工作日内就 %(weak)s "
+                "提交书面整改措施。"
+            )
+            % values
+        )
+    body = "\n".join([opening, _("各项指标："), *_metric_lines(evaluation)])
+    return category, body
+
+
+@transaction.atomic
+def month_publish(*, user, street, month):
+    """Publish a street's month: freeze it, send each unit its feedback.
+
+    Exactly one publication per (street, month): the month lock serialises
+    publishers and the unique constraint backs it up; the loser gets a clear
+    error and sends nothing. The credit ratings are derived again afterwards.
+    """
+    if user is not None:  # None: the demo seed and back-office scripts
+        require(user, "evaluations.publish", street_id=street.pk)
+    month = month_start(month)
+    _month_lock(street.pk, month)
+    _refuse_published(street.pk, month)
+    run = (
+        EvaluationRun.objects.select_for_update()
+        .filter(street=street, month=month)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if run is None or run.status != RunStatus.DONE:
+        raise ValidationError(
+            _("%s 的最近一次评议尚未完成，请先完成评议再发布。") % month_label(month)
+        )
+    in_force = policy_in_force(street=street, month=month)
+    if in_force is None or in_force.pk != run.policy_id:
+        raise ValidationError(
+            _("评分办法在评议后已修订，请按新办法重新评议后再发布。")
+        )
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                street=street,
+                month=month,
+                run=run,
+                policy=run.policy,
+                published_by=user,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("%s 的评议结果已由他人发布。") % month_label(month)
+        ) from exc
+    results = list(
+        Evaluation.objects.filter(street=street, month=month).select_related(
+            "unit", "committee"
+        )
+    )
+    now = timezone.now()
+    for evaluation in results:
+        evaluation.publication = publication
+        evaluation.updated_at = now
+        category, text = feedback_text(evaluation, evaluation.subject_name)
+        evaluation.feedback_category = category
+        evaluation.feedback = text
+    Evaluation.objects.bulk_update(
+        results,
+        ["publication", "feedback_category", "feedback", "updated_at"],
+        batch_size=500,
+    )
+    publication.notices_sent = _send_feedback(results, month)
+    publication.save(update_fields=["notices_sent"])
+    credit_ratings_derive(street=street, as_of=month)
+    return publication
+
+
+def _send_feedback(results, month):
+    """Put each result's feedback in the inbox of its unit's heads (or, for a
+    大党委, its community's secretaries)."""
+    unit_heads = _users_with_role(
+        Role.UNIT_HEAD, {e.unit_id for e in results if e.unit_id}
+    )
+    secretaries = _users_with_role(
+        Role.COMMUNITY_SECRETARY,
+        {
+            e.community_id
+            for e in results
+            if e.committee_id and e.committee.kind == CommitteeKind.BIG_PARTY
+        },
+    )
+    sent = 0
+    for evaluation in results:
+        if evaluation.unit_id:
+            user_ids = unit_heads.get(evaluation.unit_id, [])
+        elif evaluation.committee.kind == CommitteeKind.BIG_PARTY:
+            user_ids = secretaries.get(evaluation.community_id, [])
+        else:
+            user_ids = []
+        if not user_ids:
+            continue
+        sent += _notify_users(
+            user_ids,
+            title=_("【评议反馈】%(month)s %(name)s：%(grade)s")
+            % {
+                "month": month_label(month),
+                "name": evaluation.subject_name,
+                "grade": Grade(evaluation.grade).label,
+            },
+            body=evaluation.feedback,
+            link=f"/evaluations/results/{evaluation.pk}/",
+            kind=f"evaluations.feedback.{evaluation.feedback_category}",
+        )
+    return sent
+
+
+# -- credit levels and stars (S23) ---------------------------------------------------------
+
+GRADE_POINTS = {Grade.EXCELLENT: 4, Grade.GOOD: 3, Grade.FAIR: 2, Grade.POOR: 1}
+RATING_WINDOW_MONTHS = 12
+RATING_MIN_MONTHS = 3
+
+
+def credit_rules(counts):
+    """Return ``(level, stars, basis)`` from a unit's grade counts, or ``None``.
+
+    The documented rules (shown on the ratings page too):
+
+    1. The basis is the unit's grades in the street's last 12 published months
+       (up to the month being published). A unit with fewer than 3 graded
+       months is not rated yet.
+    2. Points per month: 优秀 4, 良好 3, 一般 2, 较差 1; the average is taken
+       over the graded months.
+    3. Credit level: A when the average is at least 3.5 and no month is 较差;
+       B when it is at least 2.8 (or A was missed only for a 较差 month);
+       C when it is at least 2.0; D otherwise. Three or more 较差 months lower
+       the level by one more step (at most to D) — S23: poor performers are
+       lowered a credit level.
+    4. Stars: 1 + ⌊4 × (months graded 优秀 or 良好) / (graded months)⌋, so
+       1 star for none, 5 stars for all of them.
+    """
+    months = sum(counts.values())
+    if months < RATING_MIN_MONTHS:
+        return None
+    points = sum(GRADE_POINTS[grade] * n for grade, n in counts.items())
+    average = Decimal(points) / Decimal(months)
+    poor = counts.get(Grade.POOR, 0)
+    if average >= Decimal("3.5") and poor == 0:
+        level_index = 0
+    elif average >= Decimal("2.8"):
+        level_index = 1
+    elif average >= Decimal("2.0"):
+        level_index = 2
+    else:
+        level_index = 3
+    if poor >= 3:
+        level_index = min(level_index + 1, 3)
+    good_months = counts.get(Grade.EXCELLENT, 0) + counts.get(Grade.GOOD, 0)
+    stars = 1 + (4 * good_months) // months
+    basis = {
+        "months": months,
+        "excellent": counts.get(Grade.EXCELLENT, 0),
+        "good": counts.get(Grade.GOOD, 0),
+        "fair": counts.get(Grade.FAIR, 0),
+        "poor": poor,
+        "average_points": float(average.quantize(Decimal("0.01"))),
+    }
+    return CREDIT_LEVEL_ORDER[level_index], stars, basis
+
+
+@transaction.atomic
+def credit_ratings_derive(*, street, as_of):
+    """Rate every out-of-system unit of the street from its published grades.
+
+    One GROUP BY over the window's results gives each unit's grade counts; a
+    new history row is appended only where the rules' result changed since the
+    unit's current row, so an admin's decision stands until the data moves.
+    Return the rows appended.
+    """
+    advisory_xact_lock("evaluations.ratings", street.pk)
+    window = list(
+        Publication.objects.filter(street=street, month__lte=as_of)
+        .order_by("-month")
+        .values_list("month", flat=True)[:RATING_WINDOW_MONTHS]
+    )
+    if not window:
+        return []
+    counts = {}
+    rows = (
+        Evaluation.objects.filter(
+            street=street,
+            kind=SubjectKind.UNIT,
+            month__in=window,
+            unit__unit_kind__in=OUT_OF_SYSTEM_KINDS,
+        )
+        .order_by()
+        .values("unit_id", "unit__community_id", "grade")
+        .annotate(n=Count("pk"))
+    )
+    communities = {}
+    for row in rows:
+        counts.setdefault(row["unit_id"], {})[row["grade"]] = row["n"]
+        communities[row["unit_id"]] = row["unit__community_id"]
+    current = {
+        rating.unit_id: rating
+        for rating in CreditRating.objects.filter(
+            street=street,
+            pk__in=CreditRating.objects.filter(street=street)
+            .order_by()
+            .values("unit")
+            .annotate(latest=Max("id"))
+            .values("latest"),
+        )
+    }
+    new_rows = []
+    for unit_id in sorted(counts):
+        result = credit_rules(counts[unit_id])
+        if result is None:
+            continue
+        level, stars, basis = result
+        basis["window"] = [month_label(m) for m in sorted(window)]
+        previous = current.get(unit_id)
+        if previous and (previous.derived_level, previous.derived_stars) == (
+            level,
+            stars,
+        ):
+            continue
+        new_rows.append(
+            CreditRating(
+                street=street,
+                community_id=communities[unit_id],
+                unit_id=unit_id,
+                level=level,
+                stars=stars,
+                derived_level=level,
+                derived_stars=stars,
+                source=RatingSource.DERIVED,
+                as_of_month=as_of,
+                basis=basis,
+                previous=previous,
+            )
+        )
+    return CreditRating.objects.bulk_create(new_rows, batch_size=500)
+
+
+def _check_level_and_stars(level, stars):
+    if level not in CreditLevel.values:
+        raise ValidationError({"level": _("请选择有效的信用等级。")})
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"stars": _("星级应为 1 到 5。")}) from exc
+    if not 1 <= stars <= 5:
+        raise ValidationError({"stars": _("星级应为 1 到 5。")})
+    return stars
+
+
+def _out_of_system(unit):
+    if unit.kind != OrgKind.UNIT or unit.unit_kind not in OUT_OF_SYSTEM_KINDS:
+        raise ValidationError(_("信用等级和星级只评定体制外单位（非公企业、社会组织、商户等）。"))
+
+
+def _notify_unit_heads(unit, **message):
+    heads = _users_with_role(Role.UNIT_HEAD, [unit.pk]).get(unit.pk, [])
+    return _notify_users(heads, **message)
+
+
+def _append_rating(*, current, level, stars, source, reason, user):
+    rating = CreditRating(
+        street_id=current.street_id,
+        community_id=current.community_id,
+        unit_id=current.unit_id,
+        level=level,
+        stars=stars,
+        derived_level=current.derived_level,
+        derived_stars=current.derived_stars,
+        source=source,
+        as_of_month=month_start(timezone.localdate()),
+        basis=current.basis,
+        reason=reason,
+        previous=current,
+        decided_by=user,
+    )
+    rating.full_clean()
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def credit_rating_decide(*, user, unit, level, stars, reason):
+    """Set a unit's level and stars by an admin's decision, with the reason."""
+    require(user, "evaluations.rate", unit)
+    _out_of_system(unit)
+    stars = _check_level_and_stars(level, stars)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请写明评定理由（至少4个字）。")})
+    advisory_xact_lock("evaluations.ratings", unit.street_id)
+    current = rating_current(unit=unit)
+    if current is None:
+        raise ValidationError(
+            _("该单位尚无按规则评定的信用等级（需至少 3 个已发布月份的评议结果）。")
+        )
+    if (current.level, current.stars) == (level, stars):
+        raise ValidationError(_("新的等级和星级与当前相同。"))
+    rating = _append_rating(
+        current=current,
+        level=level,
+        stars=stars,
+        source=RatingSource.DECISION,
+        reason=reason,
+        user=user,
+    )
+    _notify_unit_heads(
+        unit,
+        title=_("【信用评级】%(unit)s 调整为 %(level)s级 %(stars)s星")
+        % {"unit": unit.name, "level": level, "stars": stars},
+        body=_("理由：%s\n如有异议，可在评级页面提出申诉。") % reason,
+        link=f"/evaluations/ratings/units/{unit.pk}/",
+        kind="evaluations.rating",
+    )
+    return rating
+
+
+# -- appeals ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_submit(*, user, unit, reason, attachment=None):
+    """File a unit's appeal against its current rating (reason, optional file)."""
+    require(user, "evaluations.appeal", unit)
+    _out_of_system(unit)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("请写明申诉理由（至少10个字）。")})
+    if len(reason) > 5000:
+        raise ValidationError({"reason": _("申诉理由不能超过5000字。")})
+    advisory_xact_lock("evaluations.ratings", unit.street_id)
+    rating = rating_current(unit=unit)
+    if rating is None:
+        raise ValidationError(_("该单位还没有信用评级，无需申诉。"))
+    if Appeal.objects.filter(unit=unit, status=AppealStatus.OPEN).exists():
+        raise ValidationError(_("该单位已有一件待处理的申诉，请等待处理结果。"))
+    stored = ("", "", 0)
+    if attachment is not None:
+        stored = store_upload(attachment, folder="evaluations/appeals")
+    try:
+        appeal = Appeal(
+            street_id=unit.street_id,
+            community_id=unit.community_id,
+            unit=unit,
+            rating=rating,
+            reason=reason,
+            attachment=stored[0],
+            attachment_type=stored[1],
+            attachment_size=stored[2],
+            submitted_by=user,
+        )
+        appeal.full_clean()
+        appeal.save()
+        AppealEvent.objects.create(
+            appeal=appeal, action=AppealAction.SUBMITTED, note=reason, actor=user
+        )
+    except Exception:
+        delete_quietly(stored[0])
+        raise
+    admins = _users_with_role(Role.STREET_ADMIN, [unit.street_id]).get(
+        unit.street_id, []
+    )
+    _notify_users(
+        admins,
+        title=_("【评级申诉】%s 提出申诉") % unit.name,
+        body=reason[:500],
+        link=f"/evaluations/appeals/{appeal.pk}/",
+        kind="evaluations.appeal",
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, user, appeal, accept, reason, level=None, stars=None):
+    """Accept (with the new level and stars) or reject an open appeal, once."""
+    require(user, "evaluations.decide_appeal", appeal)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请写明处理意见（至少4个字）。")})
+    appeal = Appeal.objects.select_for_update().select_related("unit").get(
+        pk=appeal.pk
+    )
+    if appeal.status != AppealStatus.OPEN:
+        raise ValidationError(_("该申诉已处理，不能重复处理。"))
+    advisory_xact_lock("evaluations.ratings", appeal.street_id)
+    if accept:
+        stars = _check_level_and_stars(level, stars)
+        current = rating_current(unit=appeal.unit)
+        if (current.level, current.stars) == (level, stars):
+            raise ValidationError(
+                _("采纳申诉须改定等级或星级；若维持原评级，请选择驳回。")
+            )
+        appeal.result_rating = _append_rating(
+            current=current,
+            level=level,
+            stars=stars,
+            source=RatingSource.APPEAL,
+            reason=reason,
+            user=user,
+        )
+        appeal.status = AppealStatus.ACCEPTED
+        action = AppealAction.ACCEPTED
+    else:
+        appeal.status = AppealStatus.REJECTED
+        action = AppealAction.REJECTED
+    appeal.decided_by = user
+    appeal.decided_at = timezone.now()
+    appeal.decision_reason = reason
+    appeal.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "result_rating",
+            "updated_at",
+        ]
+    )
+    AppealEvent.objects.create(appeal=appeal, action=action, note=reason, actor=user)
+    _notify_unit_heads(
+        appeal.unit,
+        title=_("【评级申诉】您单位的申诉%s") % appeal.get_status_display(),
+        body=_("处理意见：%s") % reason,
+        link=f"/evaluations/appeals/{appeal.pk}/",
+        kind="evaluations.appeal",
+    )
+    return appeal
+
+
+# -- notices to departments --------------------------------------------------------------
+
+
+@transaction.atomic
+def department_notice_create(*, user, street, department, period_start, period_end):
+    """Record a notice to a department for a period; its .xlsx is built from it."""
+    from evaluations.reports import department_notice_data
+
+    require(user, "evaluations.reports", street_id=street.pk)
+    if department not in Department.values:
+        raise ValidationError({"department": _("请选择通报部门。")})
+    period_start, period_end = month_start(period_start), month_start(period_end)
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("截止月份不能早于起始月份。")})
+    if add_months(period_start, 24) <= period_end:
+        raise ValidationError({"period_end": _("一次通报的期间不能超过24个月。")})
+    notice = DepartmentNotice(
+        street=street,
+        department=department,
+        period_start=period_start,
+        period_end=period_end,
+        created_by=user,
+    )
+    data = department_notice_data(notice)
+    notice.units_count = len(data["units"])
+    notice.changes_count = len(data["changes"])
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+# -- two-way commitments (S20) ---------------------------------------------------------
+
+
+def _check_year(year):
+    try:
+        year = int(year)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"year": _("请填写有效的年度。")}) from exc
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("请填写有效的年度。")})
+    return year
+
+
+@transaction.atomic
+def unit_view_submit(*, user, unit, year, theme, content):
+    """Record a unit's view on a theme before the street makes its commitments."""
+    require(user, "evaluations.answer_survey", unit)
+    year = _check_year(year)
+    content = (content or "").strip()
+    if theme not in CommitmentTheme.values:
+        raise ValidationError({"theme": _("请选择主题。")})
+    if len(content) < 4:
+        raise ValidationError({"content": _("请填写意见建议（至少4个字）。")})
+    view = UnitView(
+        street_id=unit.street_id,
+        community_id=unit.community_id,
+        unit=unit,
+        year=year,
+        theme=theme,
+        content=content,
+        submitted_by=user,
+    )
+    view.full_clean()
+    view.save()
+    return view
+
+
+@transaction.atomic
+def commitment_create(*, user, street, year, theme, title, content=""):
+    """Record one of the street's commitments for a year under a theme."""
+    require(user, "evaluations.commitments", street_id=street.pk)
+    year = _check_year(year)
+    title = (title or "").strip()
+    if theme not in CommitmentTheme.values:
+        raise ValidationError({"theme": _("请选择主题。")})
+    if len(title) < 2:
+        raise ValidationError({"title": _("请填写承诺事项。")})
+    commitment = Commitment(
+        street=street,
+        year=year,
+        theme=theme,
+        title=title,
+        content=(content or "").strip(),
+        views_considered=UnitView.objects.filter(
+            street=street, year=year, theme=theme
+        ).count(),
+        created_by=user,
+    )
+    commitment.full_clean()
+    commitment.save()
+    return commitment
+
+
+@transaction.atomic
+def survey_open(*, user, street, year, title=""):
+    """Open a satisfaction survey of the year's commitments."""
+    require(user, "evaluations.commitments", street_id=street.pk)
+    year = _check_year(year)
+    if not Commitment.objects.filter(street=street, year=year).exists():
+        raise ValidationError(_("%s 年还没有承诺事项，无法发起测评。") % year)
+    survey = SurveyRound(
+        street=street,
+        year=year,
+        title=(title or "").strip() or _("%s 年度双向承诺满意度测评") % year,
+        created_by=user,
+    )
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+@transaction.atomic
+def survey_answer(*, user, survey, unit, scores):
+    """Record (or change, while open) a unit's 1–5 rating of each commitment.
+
+    ``scores`` maps a commitment id to ``(score, comment)``.
+    """
+    require(user, "evaluations.answer_survey", unit)
+    survey = SurveyRound.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(_("该测评已结束，不能再填写。"))
+    if unit.street_id != survey.street_id:
+        raise ValidationError(_("该单位不属于本街道。"))
+    commitments = set(
+        Commitment.objects.filter(
+            street_id=survey.street_id, year=survey.year
+        ).values_list("pk", flat=True)
+    )
+    if not scores:
+        raise ValidationError(_("请至少为一项承诺打分。"))
+    rows = []
+    for commitment_id, (score, comment) in scores.items():
+        if int(commitment_id) not in commitments:
+            raise ValidationError(_("承诺事项不属于本次测评。"))
+        try:
+            score = int(score)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(_("满意度应为 1 到 5 分。")) from exc
+        if not 1 <= score <= 5:
+            raise ValidationError(_("满意度应为 1 到 5 分。"))
+        rows.append(
+            SurveyAnswer(
+                round=survey,
+                commitment_id=int(commitment_id),
+                street_id=unit.street_id,
+                community_id=unit.community_id,
+                unit=unit,
+                score=score,
+                comment=(comment or "").strip()[:500],
+                answered_by=user,
+            )
+        )
+    SurveyAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["round", "commitment", "unit"],
+        update_fields=["score", "comment", "answered_by", "updated_at"],
+    )
+    return rows
+
+
+@transaction.atomic
+def survey_close(*, user, survey):
+    require(user, "evaluations.commitments", street_id=survey.street_id)
+    updated = SurveyRound.objects.filter(
+        pk=survey.pk, status=SurveyStatus.OPEN
+    ).update(status=SurveyStatus.CLOSED, closed_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("该测评已经结束。"))
+    survey.refresh_from_db()
+    return survey
+
+
+@transaction.atomic
+def survey_send_results(*, user, survey):
+    """Send every unit head of the street the results per commitment, once."""
+    from evaluations.selectors import survey_results
+
+    require(user, "evaluations.commitments", street_id=survey.street_id)
+    claimed = SurveyRound.objects.filter(
+        pk=survey.pk, results_sent_at__isnull=True
+    ).update(
+        results_sent_at=timezone.now(),
+        status=SurveyStatus.CLOSED,
+        closed_at=timezone.now(),
+    )
+    if not claimed:
+        raise ValidationError(_("测评结果已经反馈过了。"))
+    survey.refresh_from_db()
+    lines = []
+    for row in survey_results(survey=survey):
+        commitment = row["commitment"]
+        lines.append(
+            _("· [%(theme)s] %(title)s：平均 %(avg)s 分（%(n)s 家单位评价）")
+            % {
+                "theme": commitment.get_theme_display(),
+                "title": commitment.title,
+                "avg": row["average"] if row["average"] is not None else "—",
+                "n": row["answers"],
+            }
+        )
+    units = OrgNode.objects.filter(
+        street_id=survey.street_id, kind=OrgKind.UNIT
+    ).values_list("pk", flat=True)
+    heads = _users_with_role(Role.UNIT_HEAD, units)
+    sent = _notify_users(
+        [uid for ids in heads.values() for uid in ids],
+        title=_("【双向承诺】%s 结果反馈") % survey.title,
+        body="\n".join(
+            [_("感谢贵单位参与测评。各项承诺的满意度结果如下："), *lines]
+        ),
+        link=f"/evaluations/surveys/{survey.pk}/",
+        kind="evaluations.survey",
+    )
+    return sent

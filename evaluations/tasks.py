@@ -1,0 +1,28 @@
+"""Celery tasks of the evaluations app: thin, named, idempotent."""
+
+from celery import shared_task
+
+from evaluations import services
+
+
+@shared_task(
+    name="evaluations.run_evaluation",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=3600,
+    soft_time_limit=3500,
+)
+def run_evaluation(run_id):
+    """Compute an evaluation run (claimed once; a no-op if taken or done)."""
+    services.evaluation_run_execute(run_id=run_id)
+
+
+@shared_task(
+    name="evaluations.run_previous_month",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def run_previous_month():
+    """Start last month's evaluation of every street (1st of the month; no publish)."""
+    return [run.pk for run in services.evaluation_run_previous_month()]
