@@ -330,9 +330,7 @@ class Evaluation(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(
-                        kind="unit", unit__isnull=False, committee__isnull=True
-                    )
+                    models.Q(kind="unit", unit__isnull=False, committee__isnull=True)
                     | models.Q(
                         kind="committee", unit__isnull=True, committee__isnull=False
                     )
@@ -537,9 +535,7 @@ class AppealAction(models.TextChoices):
 class AppealEvent(models.Model):
     """One step of an appeal, seen by the unit and the street alike. Append-only."""
 
-    appeal = models.ForeignKey(
-        Appeal, on_delete=models.PROTECT, related_name="events"
-    )
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("动作"), max_length=16, choices=AppealAction.choices)
     note = models.TextField(_("说明"), blank=True)
     actor = _user_fk(_("经办人"))
@@ -549,6 +545,9 @@ class AppealEvent(models.Model):
         verbose_name = _("申诉记录")
         verbose_name_plural = _("申诉记录")
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.get_action_display()
 
 
 # -- notices to departments (S23) -------------------------------------------------------
@@ -617,6 +616,9 @@ class UnitView(models.Model):
         verbose_name_plural = _("单位意见")
         ordering = ["-year", "theme", "id"]
         indexes = [models.Index(fields=["street", "year"])]
+
+    def __str__(self):
+        return "%s · %s" % (self.unit, self.get_theme_display())
 
 
 class Commitment(models.Model):
@@ -706,3 +708,6 @@ class SurveyAnswer(models.Model):
                 name="evaluations_answer_score_1_to_5",
             ),
         ]
+
+    def __str__(self):
+        return "%s · %s · %s" % (self.unit, self.commitment, self.score)

@@ -81,17 +81,13 @@ def department_notice_data(notice):
         .order_by("community__code", "code")
     )
     latest_at_end = (
-        CreditRating.objects.filter(
-            street=street, as_of_month__lte=notice.period_end
-        )
+        CreditRating.objects.filter(street=street, as_of_month__lte=notice.period_end)
         .order_by()
         .values("unit")
         .annotate(latest=Max("id"))
         .values("latest")
     )
-    ratings = {
-        r.unit_id: r for r in CreditRating.objects.filter(pk__in=latest_at_end)
-    }
+    ratings = {r.unit_id: r for r in CreditRating.objects.filter(pk__in=latest_at_end)}
     unit_rows = []
     for index, unit in enumerate(units, start=1):
         rating = ratings.get(unit.pk)
@@ -197,8 +193,12 @@ def _sheet(workbook, title, heading, headers, rows, first=False, notes=()):
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
-    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [8] + [16] * 25):
-        sheet.column_dimensions[column].width = width
+    from openpyxl.utils import get_column_letter
+
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = (
+            8 if index == 1 else 16
+        )
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     return sheet
 
@@ -271,7 +271,7 @@ def annual_report_data(unit, year):
         for e in results
     ]
     totals = {k: sum(e.metrics.get(k, 0) for e in results) for k in metric_keys}
-    counts = {grade: 0 for grade in Grade}
+    counts = dict.fromkeys(Grade, 0)
     for e in results:
         counts[Grade(e.grade)] += 1
     average = (

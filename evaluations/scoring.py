@@ -50,7 +50,11 @@ UNIT_COMPONENTS = [
         "meetings_invited",
     ),
     Component(
-        "action_items", _("议定事项按期完成率"), "rate", "actions_on_time", "actions_due"
+        "action_items",
+        _("议定事项按期完成率"),
+        "rate",
+        "actions_on_time",
+        "actions_due",
     ),
     Component(
         "service",
@@ -128,8 +132,8 @@ def score(policy, kind, metrics):
     ``breakdown`` maps each component to its sub-score (``None`` when it does
     not apply) and weight, for the results page and the feedback notice.
     """
-    weights = policy.unit_weights if kind == SubjectKind.UNIT else (
-        policy.committee_weights
+    weights = (
+        policy.unit_weights if kind == SubjectKind.UNIT else (policy.committee_weights)
     )
     total = Decimal(0)
     weight_sum = Decimal(0)
@@ -140,9 +144,7 @@ def score(policy, kind, metrics):
             target = int(policy.targets.get(component.key, 1) or 1)
             sub = _ratio(metrics.get(component.numerator, 0), target)
         else:
-            denominator = max(
-                metrics.get(component.denominator, 0), component.expected
-            )
+            denominator = max(metrics.get(component.denominator, 0), component.expected)
             sub = (
                 _ratio(metrics.get(component.numerator, 0), denominator)
                 if denominator

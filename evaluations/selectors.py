@@ -173,17 +173,20 @@ def unit_get(*, user, pk):
 
 def unit_history(*, unit):
     """A unit's monthly results, oldest first (the chart's series)."""
-    return Evaluation.objects.filter(unit=unit).order_by("month").only(
-        "month", "score", "grade", "computed_grade", "publication_id", "metrics"
+    return (
+        Evaluation.objects.filter(unit=unit)
+        .order_by("month")
+        .only("month", "score", "grade", "computed_grade", "publication_id", "metrics")
     )
 
 
 def grade_counts(queryset):
     """Return ``{grade: n}`` of a results queryset (one GROUP BY)."""
     return dict(
-        queryset.order_by().values("grade").annotate(n=Count("pk")).values_list(
-            "grade", "n"
-        )
+        queryset.order_by()
+        .values("grade")
+        .annotate(n=Count("pk"))
+        .values_list("grade", "n")
     )
 
 
@@ -334,15 +337,11 @@ def survey_results(*, survey):
 
 def survey_units_answered(*, survey):
     return (
-        SurveyAnswer.objects.filter(round=survey)
-        .values("unit_id")
-        .distinct()
-        .count()
+        SurveyAnswer.objects.filter(round=survey).values("unit_id").distinct().count()
     )
 
 
 def survey_answers_of_unit(*, survey, unit):
     return {
-        a.commitment_id: a
-        for a in SurveyAnswer.objects.filter(round=survey, unit=unit)
+        a.commitment_id: a for a in SurveyAnswer.objects.filter(round=survey, unit=unit)
     }

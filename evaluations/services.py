@@ -77,9 +77,7 @@ def _setting(name, default):
 
 def _month_lock(street_id, month):
     """Serialise runs, overrides and publication of one street's month."""
-    advisory_xact_lock(
-        f"evaluations.month.{street_id}", month.year * 100 + month.month
-    )
+    advisory_xact_lock(f"evaluations.month.{street_id}", month.year * 100 + month.month)
 
 
 def _is_published(street_id, month):
@@ -457,16 +455,12 @@ def _execute(run, token):
         .values_list("pk", "community_id")
     )
     committees = list(
-        Committee.objects.filter(
-            street_id=run.street_id, kind__in=EVALUATED_COMMITTEES
-        )
+        Committee.objects.filter(street_id=run.street_id, kind__in=EVALUATED_COMMITTEES)
         .order_by("pk")
         .values_list("pk", "community_id")
     )
     with transaction.atomic():
-        _own(
-            run.pk, token, units_total=len(units), committees_total=len(committees)
-        )
+        _own(run.pk, token, units_total=len(units), committees_total=len(committees))
     for batch in _chunks(units, batch_size):
         with transaction.atomic():
             _own(run.pk, token, units_done=F("units_done") + len(batch))
@@ -672,9 +666,7 @@ def month_publish(*, user, street, month):
         )
     in_force = policy_in_force(street=street, month=month)
     if in_force is None or in_force.pk != run.policy_id:
-        raise ValidationError(
-            _("评分办法在评议后已修订，请按新办法重新评议后再发布。")
-        )
+        raise ValidationError(_("评分办法在评议后已修订，请按新办法重新评议后再发布。"))
     try:
         with transaction.atomic():
             publication = Publication.objects.create(
@@ -893,7 +885,9 @@ def _check_level_and_stars(level, stars):
 
 def _out_of_system(unit):
     if unit.kind != OrgKind.UNIT or unit.unit_kind not in OUT_OF_SYSTEM_KINDS:
-        raise ValidationError(_("信用等级和星级只评定体制外单位（非公企业、社会组织、商户等）。"))
+        raise ValidationError(
+            _("信用等级和星级只评定体制外单位（非公企业、社会组织、商户等）。")
+        )
 
 
 def _notify_unit_heads(unit, **message):
@@ -1020,9 +1014,7 @@ def appeal_decide(*, user, appeal, accept, reason, level=None, stars=None):
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("请写明处理意见（至少4个字）。")})
-    appeal = Appeal.objects.select_for_update().select_related("unit").get(
-        pk=appeal.pk
-    )
+    appeal = Appeal.objects.select_for_update().select_related("unit").get(pk=appeal.pk)
     if appeal.status != AppealStatus.OPEN:
         raise ValidationError(_("该申诉已处理，不能重复处理。"))
     advisory_xact_lock("evaluations.ratings", appeal.street_id)
@@ -1235,9 +1227,9 @@ def survey_answer(*, user, survey, unit, scores):
 @transaction.atomic
 def survey_close(*, user, survey):
     require(user, "evaluations.commitments", street_id=survey.street_id)
-    updated = SurveyRound.objects.filter(
-        pk=survey.pk, status=SurveyStatus.OPEN
-    ).update(status=SurveyStatus.CLOSED, closed_at=timezone.now())
+    updated = SurveyRound.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(
+        status=SurveyStatus.CLOSED, closed_at=timezone.now()
+    )
     if not updated:
         raise ValidationError(_("该测评已经结束。"))
     survey.refresh_from_db()
@@ -1279,9 +1271,7 @@ def survey_send_results(*, user, survey):
     sent = _notify_users(
         [uid for ids in heads.values() for uid in ids],
         title=_("【双向承诺】%s 结果反馈") % survey.title,
-        body="\n".join(
-            [_("感谢贵单位参与测评。各项承诺的满意度结果如下："), *lines]
-        ),
+        body="\n".join([_("感谢贵单位参与测评。各项承诺的满意度结果如下："), *lines]),
         link=f"/evaluations/surveys/{survey.pk}/",
         kind="evaluations.survey",
     )

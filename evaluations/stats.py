@@ -54,7 +54,5 @@ def stats(scope):
         "units_graded_last_month": sum(by_grade.values()),
         "units_by_grade_last_month": by_grade,
         "units_by_credit_level": by_level,
-        "appeals_open": Appeal.objects.filter(
-            scoped, status=AppealStatus.OPEN
-        ).count(),
+        "appeals_open": Appeal.objects.filter(scoped, status=AppealStatus.OPEN).count(),
     }

@@ -41,7 +41,9 @@ class Command(BaseCommand):
                     user=None, street=node, month=month, trigger=RunTrigger.COMMAND
                 )
             except ValidationError as exc:
-                raise CommandError("%s：%s" % (node.name, " ".join(exc.messages)))
+                raise CommandError(
+                    "%s：%s" % (node.name, " ".join(exc.messages))
+                ) from exc
             self.stdout.write(
                 "%s %s：已发起评议（编号 %s）。"
                 % (node.name, run.month.strftime("%Y-%m"), run.pk)

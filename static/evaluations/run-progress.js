@@ -1,0 +1,43 @@
+/* Live progress of an evaluation run: poll its status JSON every second. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-run-progress]");
+  if (!box || box.getAttribute("data-active") !== "1") { return; }
+  var url = box.getAttribute("data-status-url");
+  var fields = ["status_label", "units_done", "units_total", "committees_done",
+                "committees_total", "percent"];
+
+  function show(name, value) {
+    box.querySelectorAll('[data-field="' + name + '"]').forEach(function (el) {
+      el.textContent = value;
+    });
+  }
+
+  function update(data) {
+    var bar = box.querySelector("progress");
+    if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
+    fields.forEach(function (name) { show(name, data[name]); });
+    if (data.error) {
+      var error = box.querySelector('[data-field="error"]');
+      if (error) { error.textContent = data.error; error.hidden = false; }
+    }
+    if (data.finished) {
+      box.setAttribute("data-active", "0");
+      box.querySelectorAll("[data-when-done]").forEach(function (el) { el.hidden = false; });
+      return false;
+    }
+    return true;
+  }
+
+  function tick() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (data) { if (update(data)) { window.setTimeout(tick, 1000); } })
+      .catch(function () { window.setTimeout(tick, 3000); });
+  }
+
+  window.setTimeout(tick, 1000);
+})();
