@@ -10,6 +10,7 @@ from datetime import date
 from io import BytesIO
 
 from django.db.models import Avg, Count, Max, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from evaluations import metrics as metric_providers
@@ -43,6 +44,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """Return ``value`` made inert for a spreadsheet (no formula injection)."""
+    if isinstance(value, Promise):  # a lazy translation
+        value = str(value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
