@@ -26,6 +26,8 @@ MAY = date(2024, 5, 1)
 JUNE = date(2024, 6, 1)
 JULY = date(2024, 7, 1)
 AUGUST = date(2024, 8, 1)
+SEPTEMBER = date(2024, 9, 1)
+OCTOBER = date(2024, 10, 1)
 
 
 @pytest.fixture
