@@ -305,3 +305,26 @@ def test_a_month_evaluated_after_the_next_one_is_published_still_publishes(
     run_month(world.street, AUGUST, world.street_admin)
     services.month_publish(user=world.street_admin, street=world.street, month=AUGUST)
     assert Publication.objects.count() == 2
+
+
+@pytest.mark.postgres
+def test_history_rows_cannot_be_edited_or_deleted_in_the_database(world, committees):
+    from django.db import IntegrityError, transaction
+
+    run_month(world.street, MAY, world.street_admin)
+    override = services.evaluation_override(
+        user=world.street_admin,
+        evaluation=Evaluation.objects.get(month=MAY, unit=world.unit_a),
+        grade=Grade.GOOD,
+        reason="补录了签到材料",
+    )
+    policy = ScoringPolicy.objects.get(street=world.street)
+    for attempt in (
+        lambda: GradeOverride.objects.filter(pk=override.pk).update(reason="改写历史"),
+        lambda: GradeOverride.objects.filter(pk=override.pk).delete(),
+        lambda: ScoringPolicy.objects.filter(pk=policy.pk).update(excellent_min=50),
+    ):
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            attempt()
+    override.refresh_from_db()
+    assert override.reason == "补录了签到材料"
