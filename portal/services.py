@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-
 from rest_framework.authtoken.models import Token
 
 from orgs.models import OrgKind
