@@ -107,7 +107,17 @@ class TokenView(APIView):
         serializer = PortalAuthTokenSerializer(
             data=request.data, context={"request": request}
         )
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                # django-axes flagged this DRF request (its middleware sees only
+                # Django's request): answer like the sign-in page, 429.
+                from portal.security import lockout_message
+
+                return Response(
+                    {"detail": lockout_message()},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise DRFValidationError(serializer.errors)
         token, _created = Token.objects.get_or_create(
             user=serializer.validated_data["user"]
         )

@@ -1,6 +1,7 @@
 """Writes on users and role assignments."""
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -62,6 +63,10 @@ def user_create(*, username, password, display_name="", email=""):
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%s”已被使用。") % username})
     user = User(username=username, display_name=display_name, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
