@@ -81,6 +81,7 @@ def log_access(request, what, count, *, export=False):
     (they never see personal data). Returns the row or ``None``.
     """
     from portal.models import AccessLog
+    from portal.security import client_ip
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -94,7 +95,7 @@ def log_access(request, what, count, *, export=False):
         path=request.path[:300],
         # Query strings name filters only (no personal data in URLs).
         query=request.META.get("QUERY_STRING", "")[:500],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )
 
 

@@ -1,13 +1,15 @@
-"""Middleware of the portal: the two-factor gate."""
+"""Middleware of the portal: the two-factor gate, the audit log's actor."""
 
 from urllib.parse import urlencode
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.otp import confirmed_devices, is_verified, otp_needed
+from portal.security import client_ip
 
 #: URL names an unverified user may still reach (sign-in, the code pages).
 OPEN_URL_NAMES = ("login", "logout", "otp-verify", "otp-setup", "set_language")
@@ -51,3 +53,13 @@ class OTPRequiredMiddleware:
         name = "otp-verify" if confirmed_devices(request.user).exists() else "otp-setup"
         query = urlencode({"next": request.get_full_path()})
         return redirect(f"{reverse(name)}?{query}")
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware (actor = signed-in user), with the client
+    address taken as the sign-in lockout takes it: X-Forwarded-For is trusted
+    only through the configured proxies (``PORTAL_TRUSTED_PROXIES``)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)

@@ -7,6 +7,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the proxies' X-Forwarded-For.
+
+    With ``PORTAL_TRUSTED_PROXIES = n`` (the number of reverse proxies in
+    front of the portal, each appending to X-Forwarded-For), the client is
+    the n-th address from the right; anything left of it was written by the
+    client and is not trusted. Used for the sign-in lockout, the audit log
+    and the access log.
+    """
+    count = settings.PORTAL_TRUSTED_PROXIES
+    if count:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def cooloff_minutes():
     cooloff = settings.AXES_COOLOFF_TIME
     return int(cooloff.total_seconds() // 60) if cooloff else None

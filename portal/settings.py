@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After OTPMiddleware: street admins must pass TOTP before any page or API.
     "portal.middleware.OTPRequiredMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "portal.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a lockout into the lockout page.
@@ -145,11 +145,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
-# Behind a reverse proxy set AXES_IPWARE_META_PRECEDENCE_ORDER (see SECURITY.md)
-# so the client's address, not the proxy's, is the one locked.
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.tuple(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=("REMOTE_ADDR",)
-)
+# Behind reverse proxies set PORTAL_TRUSTED_PROXIES to their number, so the
+# client's address (not the proxy's) is the one locked and logged.
+PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 
 # Two-factor sign-in (django-otp, TOTP). Required for street admins and
 # superusers (PORTAL_REQUIRE_ADMIN_OTP), optional for everyone else; a user

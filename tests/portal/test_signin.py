@@ -369,3 +369,25 @@ def test_demo_admin_can_sign_in_with_the_printed_secret(db, tmp_path, settings):
     with override_settings(OTP_TOTP_THROTTLE_FACTOR=0):
         client.post("/accounts/otp/", {"token": totp_code(device)})
     assert client.get("/").status_code == 200
+
+
+def test_behind_a_proxy_the_client_address_is_locked_not_the_proxy(world, settings):
+    # given one trusted reverse proxy in front of the portal
+    settings.PORTAL_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"
+
+    def via_proxy(client_ip, forged=""):
+        chain = f"{forged}, {client_ip}" if forged else client_ip
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=chain)
+
+    # when the secretary is locked out at the office
+    office = via_proxy(OFFICE_IP)
+    for _ in range(LIMIT):
+        sign_in(office, "secretary_a", "wrong")
+    # then only the office address is locked, not every client of the proxy
+    assert sign_in(via_proxy(OFFICE_IP), "secretary_a").status_code == 429
+    assert sign_in(via_proxy("10.50.0.9"), "secretary_a").status_code == 302
+    # and a forged leading X-Forwarded-For entry does not escape the lock
+    forged = via_proxy(OFFICE_IP, forged="1.2.3.4")
+    assert sign_in(forged, "secretary_a").status_code == 429
+    assert AccessAttempt.objects.get(username="secretary_a").ip_address == OFFICE_IP
