@@ -1,15 +1,36 @@
-"""Middleware of the portal: the two-factor gate, the audit log's actor."""
+"""Middleware of the portal: language choice, the two-factor gate, the audit
+log's actor."""
 
 from urllib.parse import urlencode
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.otp import confirmed_devices, is_verified, otp_needed
 from portal.security import client_ip
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Activate the language chosen with the header switch, else Chinese.
+
+    Django's own middleware follows the browser's Accept-Language, which would
+    show English to staff whose browsers happen to be set that way; the portal
+    is Chinese first and English only on request.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not language or not translation.check_for_language(language):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
 
 #: URL names an unverified user may still reach (sign-in, the code pages).
 OPEN_URL_NAMES = ("login", "logout", "otp-verify", "otp-setup", "set_language")
