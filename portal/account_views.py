@@ -105,6 +105,8 @@ def otp_setup(request):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = CodeForm(request.POST or None)
+    # The code comes after reading the steps and scanning: no autofocus here.
+    form.fields["token"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
