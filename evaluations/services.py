@@ -300,10 +300,11 @@ def evaluation_run_start(
     )
     if enqueue:
         from evaluations.tasks import run_evaluation
+        from portal.tasks import enqueue as send
 
-        # robust: a broker outage leaves the run pending (and later stale),
-        # never a failed request after the commit.
-        transaction.on_commit(partial(run_evaluation.delay, run.pk), robust=True)
+        # A broker outage leaves the run pending (then stale, so a new start
+        # replaces it); it never fails the request after the commit.
+        transaction.on_commit(partial(send, run_evaluation, run.pk))
     return run
 
 

@@ -229,3 +229,42 @@ def test_the_schedule_skips_a_published_month(world, committees):
     publish_month(world, JUNE)
     started = services.evaluation_run_previous_month(today=date(2024, 7, 1))
     assert started == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_button_works_while_the_broker_is_down_and_a_later_start_recovers(
+    world, committees
+):
+    from django.conf import settings
+
+    from portal.celery import app
+    from tests.conftest import login
+
+    def use_broker(url, eager):
+        app.conf.update(broker_url=url, broker_write_url=url, task_always_eager=eager)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # given Redis unreachable when the admin presses "start"
+    use_broker("redis://127.0.0.1:6390/0", eager=False)
+    try:
+        response = login(world.street_admin).post(
+            "/evaluations/runs/start/", {"month": "2024-05"}
+        )
+    finally:
+        use_broker(settings.CELERY_BROKER_URL, eager=True)
+    # then the page answers and the run waits, recorded
+    assert response.status_code == 302
+    lost = EvaluationRun.objects.get()
+    assert lost.status == RunStatus.PENDING
+    # when its task never came and the admin starts the month again later
+    EvaluationRun.objects.filter(pk=lost.pk).update(
+        heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    run = services.evaluation_run_start(
+        user=world.street_admin, street=world.street, month=MAY
+    )
+    # then the new run computes the month and the lost one is marked abandoned
+    run.refresh_from_db()
+    lost.refresh_from_db()
+    assert run.status == RunStatus.DONE and lost.status == RunStatus.ABANDONED
