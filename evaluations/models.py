@@ -310,7 +310,6 @@ class Evaluation(models.Model):
     feedback_category = models.CharField(
         _("反馈方式"), max_length=16, choices=FeedbackCategory.choices, blank=True
     )
-    feedback = models.TextField(_("反馈意见"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,16 +29,25 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Component:
+    """A scored part of the evaluation, built from one or more metrics.
+
+    ``numerator`` (and for a rate ``denominator``) name metrics that are summed.
+    """
+
     key: str
     label: str
     kind: str  # "rate" or "count"
-    numerator: str = ""
-    denominator: str = ""
+    numerator: tuple = ()
+    denominator: tuple = ()
     expected: int = 0
 
     @property
     def is_count(self):
         return self.kind == "count"
+
+    @staticmethod
+    def value(metrics, keys):
+        return sum(int(metrics.get(key, 0) or 0) for key in keys)
 
 
 UNIT_COMPONENTS = [
@@ -46,46 +55,53 @@ UNIT_COMPONENTS = [
         "attendance",
         _("联席会议出勤率"),
         "rate",
-        "meetings_attended",
-        "meetings_invited",
+        ("meetings_attended",),
+        ("meetings_invited",),
     ),
     Component(
         "action_items",
         _("议定事项按期完成率"),
         "rate",
-        "actions_on_time",
-        "actions_due",
+        ("actions_on_time",),
+        ("actions_due",),
     ),
     Component(
         "service",
         _("在职党员报到服务率"),
         "rate",
-        "members_served",
-        "members_in_service",
+        ("members_served",),
+        ("members_in_service",),
     ),
-    Component("wishes", _("认领完成微心愿"), "count", "wishes_fulfilled"),
-    Component("posts", _("认领完成服务岗位"), "count", "posts_fulfilled"),
-    Component("group_events", _("组团式服务"), "count", "group_events"),
+    Component(
+        "co_building",
+        _("共建服务（微心愿、服务岗位、组团式服务）"),
+        "count",
+        ("wishes_fulfilled", "posts_fulfilled", "group_events"),
+    ),
 ]
 
 COMMITTEE_COMPONENTS = [
     Component(
-        "action_items", _("议定事项完成率"), "rate", "actions_done", "actions_due"
+        "action_items",
+        _("议定事项完成率"),
+        "rate",
+        ("actions_done",),
+        ("actions_due",),
     ),
     Component(
         "minutes",
         _("纪要按时归档率"),
         "rate",
-        "minutes_on_time",
-        "meetings_held",
+        ("minutes_on_time",),
+        ("meetings_held",),
         expected=1,
     ),
     Component(
         "escalations",
         _("上报问题解决率"),
         "rate",
-        "escalations_resolved",
-        "escalations_total",
+        ("escalations_resolved",),
+        ("escalations_total",),
     ),
 ]
 
@@ -98,16 +114,15 @@ DEFAULT_UNIT_WEIGHTS = {
     "attendance": 25,
     "action_items": 25,
     "service": 20,
-    "wishes": 10,
-    "posts": 10,
-    "group_events": 10,
+    "co_building": 30,
 }
 DEFAULT_COMMITTEE_WEIGHTS = {"action_items": 40, "minutes": 30, "escalations": 30}
-DEFAULT_TARGETS = {"wishes": 1, "posts": 1, "group_events": 1}
+#: Co-building services a unit is expected to render a month for full marks.
+DEFAULT_TARGETS = {"co_building": 2}
 DEFAULT_THRESHOLDS = {
-    "excellent_min": Decimal(90),
-    "good_min": Decimal(75),
-    "fair_min": Decimal(60),
+    "excellent_min": Decimal(85),
+    "good_min": Decimal(70),
+    "fair_min": Decimal(50),
 }
 
 
@@ -133,23 +148,22 @@ def score(policy, kind, metrics):
     not apply) and weight, for the results page and the feedback notice.
     """
     weights = (
-        policy.unit_weights if kind == SubjectKind.UNIT else (policy.committee_weights)
+        policy.unit_weights if kind == SubjectKind.UNIT else policy.committee_weights
     )
     total = Decimal(0)
     weight_sum = Decimal(0)
     breakdown = {}
     for component in COMPONENTS[kind]:
         weight = Decimal(str(weights.get(component.key, 0)))
+        numerator = component.value(metrics, component.numerator)
         if component.is_count:
             target = int(policy.targets.get(component.key, 1) or 1)
-            sub = _ratio(metrics.get(component.numerator, 0), target)
+            sub = _ratio(numerator, target)
         else:
-            denominator = max(metrics.get(component.denominator, 0), component.expected)
-            sub = (
-                _ratio(metrics.get(component.numerator, 0), denominator)
-                if denominator
-                else None
+            denominator = max(
+                component.value(metrics, component.denominator), component.expected
             )
+            sub = _ratio(numerator, denominator) if denominator else None
         breakdown[component.key] = {
             "score": None if sub is None else float(sub.quantize(CENT, ROUND_HALF_UP)),
             "weight": float(weight),

@@ -15,12 +15,14 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import metrics as metric_providers
 from evaluations import scoring
+from evaluations.feedback import FEEDBACK_BY_GRADE, feedback_text
 from evaluations.models import (
     ACTIVE_RUN_STATUSES,
     CREDIT_LEVEL_ORDER,
@@ -36,7 +38,6 @@ from evaluations.models import (
     DepartmentNotice,
     Evaluation,
     EvaluationRun,
-    FeedbackCategory,
     Grade,
     GradeOverride,
     Publication,
@@ -544,104 +545,6 @@ def evaluation_override(*, user, evaluation, grade, reason):
     return override
 
 
-FEEDBACK_BY_GRADE = {
-    Grade.EXCELLENT: FeedbackCategory.PRAISE,
-    Grade.GOOD: FeedbackCategory.ENCOURAGE,
-    Grade.FAIR: FeedbackCategory.REMINDER,
-    Grade.POOR: FeedbackCategory.INTERVIEW,
-}
-
-
-def _metric_lines(evaluation):
-    labels = (
-        metric_providers.UNIT_METRICS
-        if evaluation.kind == SubjectKind.UNIT
-        else metric_providers.COMMITTEE_METRICS
-    )
-    components = scoring.COMPONENTS[evaluation.kind]
-    lines = []
-    for component in components:
-        part = evaluation.breakdown.get(component.key, {})
-        sub = part.get("score")
-        if component.is_count:
-            figure = "%s %s" % (
-                labels[component.numerator],
-                evaluation.metrics.get(component.numerator, 0),
-            )
-        else:
-            figure = "%s %s / %s %s" % (
-                labels[component.numerator],
-                evaluation.metrics.get(component.numerator, 0),
-                labels[component.denominator],
-                evaluation.metrics.get(component.denominator, 0),
-            )
-        lines.append(
-            _("· %(label)s：%(score)s（%(figure)s）")
-            % {
-                "label": component.label,
-                "score": _("不适用") if sub is None else _("%s 分") % sub,
-                "figure": figure,
-            }
-        )
-    return lines
-
-
-def _weak_points(evaluation):
-    weak = []
-    for component in scoring.COMPONENTS[evaluation.kind]:
-        sub = evaluation.breakdown.get(component.key, {}).get("score")
-        if sub is not None and sub < 60:
-            weak.append(str(component.label))
-    return "、".join(weak) or _("无明显短板")
-
-
-def feedback_text(evaluation, name):
-    """Return the feedback worded by the grade's category (分类施策)."""
-    category = FEEDBACK_BY_GRADE[evaluation.grade]
-    values = {
-        "name": name,
-        "month": month_label(evaluation.month),
-        "score": evaluation.score,
-        "grade": Grade(evaluation.grade).label,
-        "weak": _weak_points(evaluation),
-    }
-    if category == FeedbackCategory.PRAISE:
-        opening = (
-            _(
-                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
-                "街道党工委予以通报表扬，请继续保持，发挥示范带动作用。"
-            )
-            % values
-        )
-    elif category == FeedbackCategory.ENCOURAGE:
-        opening = (
-            _(
-                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
-                "工作总体扎实，予以肯定；希望在以下方面再提升：%(weak)s。"
-            )
-            % values
-        )
-    elif category == FeedbackCategory.REMINDER:
-        opening = (
-            _(
-                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
-                "请对照得分较低的指标（%(weak)s）抓紧改进，下月联席会议将跟踪落实情况。"
-            )
-            % values
-        )
-    else:
-        opening = (
-            _(
-                "%(name)s：%(month)s 共建工作评议得分 %(score)s 分，等次“%(grade)s”。"
-                "街道党工委将约谈贵单位党组织负责人，请于 5 个工作日内就 %(weak)s "
-                "提交书面整改措施。"
-            )
-            % values
-        )
-    body = "\n".join([opening, _("各项指标："), *_metric_lines(evaluation)])
-    return category, body
-
-
 @transaction.atomic
 def month_publish(*, user, street, month):
     """Publish a street's month: freeze it, send each unit its feedback.
@@ -681,53 +584,57 @@ def month_publish(*, user, street, month):
         raise ValidationError(
             _("%s 的评议结果已由他人发布。") % month_label(month)
         ) from exc
-    results = list(
-        Evaluation.objects.filter(street=street, month=month).select_related(
-            "unit", "committee"
-        )
+    # Freeze the month and record each row's feedback category: one UPDATE.
+    Evaluation.objects.filter(street=street, month=month).update(
+        publication=publication,
+        feedback_category=Case(
+            *[When(grade=g, then=Value(c)) for g, c in FEEDBACK_BY_GRADE.items()]
+        ),
+        updated_at=timezone.now(),
     )
-    now = timezone.now()
-    for evaluation in results:
-        evaluation.publication = publication
-        evaluation.updated_at = now
-        category, text = feedback_text(evaluation, evaluation.subject_name)
-        evaluation.feedback_category = category
-        evaluation.feedback = text
-    Evaluation.objects.bulk_update(
-        results,
-        ["publication", "feedback_category", "feedback", "updated_at"],
-        batch_size=500,
-    )
-    publication.notices_sent = _send_feedback(results, month)
+    publication.notices_sent = _send_feedback(street, month)
     publication.save(update_fields=["notices_sent"])
     credit_ratings_derive(street=street, as_of=month)
     return publication
 
 
-def _send_feedback(results, month):
+def _send_feedback(street, month):
     """Put each result's feedback in the inbox of its unit's heads (or, for a
-    大党委, its community's secretaries)."""
-    unit_heads = _users_with_role(
-        Role.UNIT_HEAD, {e.unit_id for e in results if e.unit_id}
-    )
-    secretaries = _users_with_role(
-        Role.COMMUNITY_SECRETARY,
-        {
-            e.community_id
-            for e in results
-            if e.committee_id and e.committee.kind == CommitteeKind.BIG_PARTY
-        },
+    大党委, its community's secretaries); return how many were sent.
+
+    Only results someone will receive are read and worded.
+    """
+    heads = RoleAssignment.objects.filter(
+        role=Role.UNIT_HEAD,
+        user__is_active=True,
+        org_node__street=street,
+        org_node__kind=OrgKind.UNIT,
+    ).values_list("org_node_id", "user_id")
+    secretaries = RoleAssignment.objects.filter(
+        role=Role.COMMUNITY_SECRETARY,
+        user__is_active=True,
+        org_node__street=street,
+        org_node__kind=OrgKind.COMMUNITY,
+    ).values_list("org_node_id", "user_id")
+    by_unit, by_community = {}, {}
+    for node_id, user_id in heads:
+        by_unit.setdefault(node_id, []).append(user_id)
+    for node_id, user_id in secretaries:
+        by_community.setdefault(node_id, []).append(user_id)
+    results = Evaluation.objects.filter(street=street, month=month).filter(
+        Q(unit_id__in=list(by_unit))
+        | Q(
+            committee__kind=CommitteeKind.BIG_PARTY,
+            community_id__in=list(by_community),
+        )
     )
     sent = 0
-    for evaluation in results:
+    for evaluation in results.select_related("unit", "committee"):
         if evaluation.unit_id:
-            user_ids = unit_heads.get(evaluation.unit_id, [])
-        elif evaluation.committee.kind == CommitteeKind.BIG_PARTY:
-            user_ids = secretaries.get(evaluation.community_id, [])
+            user_ids = by_unit[evaluation.unit_id]
         else:
-            user_ids = []
-        if not user_ids:
-            continue
+            user_ids = by_community[evaluation.community_id]
+        category, text = feedback_text(evaluation)
         sent += _notify_users(
             user_ids,
             title=_("【评议反馈】%(month)s %(name)s：%(grade)s")
@@ -736,9 +643,9 @@ def _send_feedback(results, month):
                 "name": evaluation.subject_name,
                 "grade": Grade(evaluation.grade).label,
             },
-            body=evaluation.feedback,
-            link=f"/evaluations/results/{evaluation.pk}/",
-            kind=f"evaluations.feedback.{evaluation.feedback_category}",
+            body=text,
+            link=reverse("evaluations:evaluation", args=[evaluation.pk]),
+            kind=f"evaluations.feedback.{category}",
         )
     return sent
 
@@ -753,20 +660,21 @@ RATING_MIN_MONTHS = 3
 def credit_rules(counts):
     """Return ``(level, stars, basis)`` from a unit's grade counts, or ``None``.
 
-    The documented rules (shown on the ratings page too):
+    The documented rules (the ratings page shows them too):
 
     1. The basis is the unit's grades in the street's last 12 published months
        (up to the month being published). A unit with fewer than 3 graded
        months is not rated yet.
     2. Points per month: 优秀 4, 良好 3, 一般 2, 较差 1; the average is taken
        over the graded months.
-    3. Credit level: A when the average is at least 3.5 and no month is 较差;
-       B when it is at least 2.8 (or A was missed only for a 较差 month);
-       C when it is at least 2.0; D otherwise. Three or more 较差 months lower
-       the level by one more step (at most to D) — S23: poor performers are
-       lowered a credit level.
-    4. Stars: 1 + ⌊4 × (months graded 优秀 or 良好) / (graded months)⌋, so
-       1 star for none, 5 stars for all of them.
+    3. Credit level: A when the average is at least 3.0 and at most 2 months
+       are 较差; B when it is at least 2.5; C when it is at least 1.8; D
+       otherwise. When half or more of the graded months are 较差 the level
+       drops one more step (at most to D) — S23: poor performers are lowered a
+       credit level.
+    4. Stars: 1 + ⌊4 × (months 优秀 or 良好 + half the months 一般) ÷ graded
+       months⌋: 5 stars when every month is 优秀 or 良好, 1 star when none is
+       better than 较差.
     """
     months = sum(counts.values())
     if months < RATING_MIN_MONTHS:
@@ -774,23 +682,24 @@ def credit_rules(counts):
     points = sum(GRADE_POINTS[grade] * n for grade, n in counts.items())
     average = Decimal(points) / Decimal(months)
     poor = counts.get(Grade.POOR, 0)
-    if average >= Decimal("3.5") and poor == 0:
+    if average >= Decimal("3.0") and poor <= 2:
         level_index = 0
-    elif average >= Decimal("2.8"):
+    elif average >= Decimal("2.5"):
         level_index = 1
-    elif average >= Decimal("2.0"):
+    elif average >= Decimal("1.8"):
         level_index = 2
     else:
         level_index = 3
-    if poor >= 3:
+    if poor * 2 >= months:
         level_index = min(level_index + 1, 3)
     good_months = counts.get(Grade.EXCELLENT, 0) + counts.get(Grade.GOOD, 0)
-    stars = 1 + (4 * good_months) // months
+    fair_months = counts.get(Grade.FAIR, 0)
+    stars = 1 + (8 * good_months + 4 * fair_months) // (2 * months)
     basis = {
         "months": months,
         "excellent": counts.get(Grade.EXCELLENT, 0),
         "good": counts.get(Grade.GOOD, 0),
-        "fair": counts.get(Grade.FAIR, 0),
+        "fair": fair_months,
         "poor": poor,
         "average_points": float(average.quantize(Decimal("0.01"))),
     }
@@ -947,7 +856,7 @@ def credit_rating_decide(*, user, unit, level, stars, reason):
         title=_("【信用评级】%(unit)s 调整为 %(level)s级 %(stars)s星")
         % {"unit": unit.name, "level": level, "stars": stars},
         body=_("理由：%s\n如有异议，可在评级页面提出申诉。") % reason,
-        link=f"/evaluations/ratings/units/{unit.pk}/",
+        link=reverse("evaluations:rating", args=[unit.pk]),
         kind="evaluations.rating",
     )
     return rating
@@ -1002,7 +911,7 @@ def appeal_submit(*, user, unit, reason, attachment=None):
         admins,
         title=_("【评级申诉】%s 提出申诉") % unit.name,
         body=reason[:500],
-        link=f"/evaluations/appeals/{appeal.pk}/",
+        link=reverse("evaluations:appeal", args=[appeal.pk]),
         kind="evaluations.appeal",
     )
     return appeal
@@ -1057,7 +966,7 @@ def appeal_decide(*, user, appeal, accept, reason, level=None, stars=None):
         appeal.unit,
         title=_("【评级申诉】您单位的申诉%s") % appeal.get_status_display(),
         body=_("处理意见：%s") % reason,
-        link=f"/evaluations/appeals/{appeal.pk}/",
+        link=reverse("evaluations:appeal", args=[appeal.pk]),
         kind="evaluations.appeal",
     )
     return appeal
@@ -1273,7 +1182,7 @@ def survey_send_results(*, user, survey):
         [uid for ids in heads.values() for uid in ids],
         title=_("【双向承诺】%s 结果反馈") % survey.title,
         body="\n".join([_("感谢贵单位参与测评。各项承诺的满意度结果如下："), *lines]),
-        link=f"/evaluations/surveys/{survey.pk}/",
+        link=reverse("evaluations:survey", args=[survey.pk]),
         kind="evaluations.survey",
     )
     return sent

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluations import forms, reports, scoring, selectors, services
-from evaluations.metrics import COMMITTEE_METRICS, UNIT_METRICS
+from evaluations import feedback, forms, reports, scoring, selectors, services
 from evaluations.models import (
     AppealStatus,
     CommitmentTheme,
@@ -270,34 +269,6 @@ def publish(request):
     )
 
 
-def _breakdown_rows(evaluation):
-    labels = UNIT_METRICS if evaluation.kind == SubjectKind.UNIT else COMMITTEE_METRICS
-    rows = []
-    for component in scoring.COMPONENTS[evaluation.kind]:
-        part = evaluation.breakdown.get(component.key, {})
-        if component.is_count:
-            figure = "%s：%s" % (
-                labels[component.numerator],
-                evaluation.metrics.get(component.numerator, 0),
-            )
-        else:
-            figure = "%s %s / %s %s" % (
-                labels[component.numerator],
-                evaluation.metrics.get(component.numerator, 0),
-                labels[component.denominator],
-                evaluation.metrics.get(component.denominator, 0),
-            )
-        rows.append(
-            {
-                "label": component.label,
-                "figure": figure,
-                "score": part.get("score"),
-                "weight": part.get("weight"),
-            }
-        )
-    return rows
-
-
 @login_required
 def evaluation_detail(request, pk):
     """One result: metrics, sub-scores, feedback, override form and history."""
@@ -327,7 +298,10 @@ def evaluation_detail(request, pk):
         "evaluations/evaluation_detail.html",
         {
             "evaluation": evaluation,
-            "rows": _breakdown_rows(evaluation),
+            "rows": feedback.breakdown_rows(evaluation),
+            "feedback": feedback.feedback_text(evaluation)[1]
+            if evaluation.is_published
+            else "",
             "overrides": evaluation.overrides.select_related("created_by"),
             "form": form,
             "can_override": can_override,

@@ -148,7 +148,7 @@ def test_credit_ratings_and_appeals_api(world, committees, unit_head_b):
     rows = admin.get("/api/v1/credit-ratings/").json()["results"]
     assert {(r["unit_name"], r["level"], r["stars"]) for r in rows} == {
         ("甲单位", "A", 5),
-        ("乙单位", "D", 1),
+        ("乙单位", "D", 2),
     }
     assert admin.get("/api/v1/credit-ratings/?level=D").json()["count"] == 1
     # a unit head files an appeal through the API

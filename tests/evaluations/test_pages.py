@@ -250,12 +250,8 @@ def test_the_policy_page_saves_a_new_version(world):
         "unit_attendance": "20",
         "unit_action_items": "20",
         "unit_service": "30",
-        "unit_wishes": "10",
-        "unit_posts": "10",
-        "unit_group_events": "10",
-        "target_wishes": "2",
-        "target_posts": "1",
-        "target_group_events": "1",
+        "unit_co_building": "30",
+        "target_co_building": "3",
         "committee_action_items": "40",
         "committee_minutes": "30",
         "committee_escalations": "30",
@@ -263,7 +259,7 @@ def test_the_policy_page_saves_a_new_version(world):
     response = admin.post("/evaluations/policy/", form)
     assert response.status_code == 302
     policy = ScoringPolicy.objects.get(version=2)
-    assert policy.unit_weights["service"] == 30 and policy.targets["wishes"] == 2
+    assert policy.unit_weights["service"] == 30 and policy.targets["co_building"] == 3
     # a bad threshold order comes back on the form
     form.update(excellent_min="70")
     response = admin.post("/evaluations/policy/", form)

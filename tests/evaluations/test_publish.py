@@ -36,9 +36,9 @@ def new_policy(world, month, **changes):
         "unit_weights": dict(scoring.DEFAULT_UNIT_WEIGHTS),
         "committee_weights": dict(scoring.DEFAULT_COMMITTEE_WEIGHTS),
         "targets": dict(scoring.DEFAULT_TARGETS),
-        "excellent_min": 90,
-        "good_min": 75,
-        "fair_min": 60,
+        "excellent_min": 85,
+        "good_min": 70,
+        "fair_min": 50,
         "note": "测试修订",
         **changes,
     }
@@ -59,16 +59,19 @@ def test_the_score_is_the_weighted_mean_of_the_components_that_apply(world):
         "actions_on_time": 3,  # 75
         "members_in_service": 10,
         "members_served": 5,  # 50
-        "wishes_fulfilled": 2,  # capped at 100
-        "posts_fulfilled": 0,  # 0
-        "group_events": 1,  # 100
+        "wishes_fulfilled": 2,  # 2 + 0 + 1 co-building services, target 2: 100
+        "posts_fulfilled": 0,
+        "group_events": 1,
     }
     score, breakdown = scoring.score(policy, "unit", metrics)
-    # (25×75 + 20×50 + 10×100 + 10×0 + 10×100) / 75
-    assert score == Decimal("65.00")
+    # (25×75 + 20×50 + 30×100) / 75
+    assert score == Decimal("78.33")
     assert breakdown["attendance"]["score"] is None
-    assert breakdown["wishes"]["score"] == 100.0
-    assert policy.grade_for(score) == Grade.FAIR
+    assert breakdown["co_building"]["score"] == 100.0
+    assert policy.grade_for(score) == Grade.GOOD
+    # one service of the two expected earns half marks for it
+    half = scoring.score(policy, "unit", {"posts_fulfilled": 1})[1]
+    assert half["co_building"]["score"] == 50.0
 
 
 def test_a_committee_that_held_no_meeting_scores_zero_for_minutes(world):
@@ -85,7 +88,7 @@ def test_editing_the_policy_creates_a_new_version_and_keeps_the_old(world):
     original = services.policy_ensure_default(street=world.street)
     created = new_policy(world, JUNE, excellent_min=95, note="提高优秀线")
     original.refresh_from_db()
-    assert (original.version, original.excellent_min) == (1, Decimal("90.00"))
+    assert (original.version, original.excellent_min) == (1, Decimal("85.00"))
     assert (created.version, created.excellent_min) == (2, Decimal("95.00"))
     assert created.created_by == world.street_admin
     assert policy_in_force(street=world.street, month=MAY) == original
@@ -240,10 +243,12 @@ def test_publishing_freezes_the_month_and_sends_feedback_worded_by_grade(
     assert all(row.publication_id == publication.pk for row in rows)
     unit_a = rows.get(unit=world.unit_a)
     assert unit_a.feedback_category == FeedbackCategory.PRAISE
-    assert "通报表扬" in unit_a.feedback and "各项指标" in unit_a.feedback
+    assert rows.get(unit=world.unit_b).feedback_category == FeedbackCategory.INTERVIEW
     # and the unit's head got the praise, the secretary of A the interview notice
     praise = Notification.objects.get(recipient=world.unit_head_a)
     assert "优秀" in praise.title and "通报表扬" in praise.body
+    assert "各项指标" in praise.body
+    assert praise.link == f"/evaluations/results/{unit_a.pk}/"
     assert "在职党员报到服务率" in praise.body
     interview = Notification.objects.get(recipient=world.secretary_a)
     assert "甲社区大党委" in interview.title and "约谈" in interview.body

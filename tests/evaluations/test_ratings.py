@@ -40,12 +40,14 @@ def png_bytes():
     [
         ({E: 12}, ("A", 5)),
         ({E: 6, G: 6}, ("A", 5)),
-        ({E: 11, P: 1}, ("B", 4)),  # A missed for one poor month
-        ({G: 12}, ("B", 5)),
-        ({G: 6, F: 6}, ("C", 3)),  # average 2.5
-        ({F: 12}, ("C", 1)),
-        ({F: 9, P: 3}, ("D", 1)),  # average 1.75 → D
-        ({G: 9, P: 3}, ("D", 4)),  # average 2.5 is C; three poor months: one lower
+        ({G: 12}, ("A", 5)),  # average 3.0
+        ({E: 11, P: 1}, ("A", 4)),
+        ({E: 10, P: 2}, ("A", 4)),  # at most two poor months for A
+        ({E: 9, P: 3}, ("B", 4)),  # average 3.25, but three poor months
+        ({G: 6, F: 6}, ("B", 4)),  # average 2.5
+        ({F: 12}, ("C", 3)),  # average 2.0
+        ({F: 9, P: 3}, ("D", 2)),  # average 1.75
+        ({G: 6, P: 6}, ("D", 3)),  # average 2.0 is C; half the months poor: lower
         ({P: 12}, ("D", 1)),
         ({E: 2}, None),  # fewer than 3 months: not rated
     ],
@@ -87,11 +89,11 @@ def rated(world, committees):
 
 def test_publishing_rates_out_of_system_units_only(rated):
     world = rated
-    # A: 4,4,3 → average 3.67, no poor → A, 5 stars; B: 2,1,2 → 1.67 → D, 1 star
+    # A: 4,4,3 → average 3.67, no poor → A, 5 stars; B: 2,1,2 → 1.67 → D, 2 stars
     a = CreditRating.objects.filter(unit=world.unit_a).latest("id")
     b = CreditRating.objects.filter(unit=world.unit_b).latest("id")
     assert (a.level, a.stars, a.source) == ("A", 5, RatingSource.DERIVED)
-    assert (b.level, b.stars) == ("D", 1)
+    assert (b.level, b.stars) == ("D", 2)
     assert a.basis["months"] == 3 and a.basis["excellent"] == 2
     assert a.as_of_month == JULY
     # the agency (in-system) is never rated: ratings are for organisations
@@ -123,12 +125,11 @@ def test_an_admin_decision_is_kept_with_its_reason_until_the_data_moves(rated):
     # then it is a new history row pointing at the previous one
     assert decision.previous == current
     assert (decision.level, decision.stars, decision.source) == ("C", 2, "decision")
-    assert (decision.derived_level, decision.derived_stars) == ("D", 1)
+    assert (decision.derived_level, decision.derived_stars) == ("D", 2)
     assert decision.decided_by == world.street_admin
     # and deriving again with the same data keeps the decision
     services.credit_ratings_derive(street=world.street, as_of=JULY)
     assert CreditRating.objects.filter(unit=world.unit_b).latest("id") == decision
-    # and the unit's head... (B has none here), nobody else is told
     assert CreditRating.objects.filter(unit=world.unit_b).count() == 2
 
 

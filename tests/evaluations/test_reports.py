@@ -53,9 +53,9 @@ def publish_history(world, months):
     services.credit_rating_decide(
         user=world.street_admin,
         unit=world.unit_b,
-        level=CreditLevel.D,
-        stars=2,
-        reason="=1+1 整改中",
+        level=CreditLevel.C,
+        stars=3,
+        reason="=1+1 整改到位",
     )
     world.tricky = tricky
     world.months = months
@@ -116,14 +116,14 @@ def test_the_tax_notice_lists_co_building_and_rating_changes(history):
     assert a[4] == 3  # months graded
     assert a[6:10] == [2, 1, 0, 0]  # excellent, good, fair, poor
     assert (a[10], a[11]) == ("A", 5)
-    assert body["乙单位"][10:12] == ["D", 2]
+    assert body["乙单位"][10:12] == ["C", 3]
     # and the second sheet lists the rating changes of the period
     changes = sheet_rows(content, "评级变动")
     lines = changes[3:]
     b_lines = [line for line in lines if line[1] == "乙单位"]
     assert b_lines[0][3] == "（首次评定）" and b_lines[0][5] == "D"
     assert b_lines[-1][7] == "管理员决定"
-    assert b_lines[-1][8] == "'=1+1 整改中"  # escaped
+    assert b_lines[-1][8] == "'=1+1 整改到位"  # escaped
     assert notice.units_count == 3 and notice.changes_count == len(lines)
 
 

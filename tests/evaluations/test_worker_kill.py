@@ -58,14 +58,17 @@ def broker_queue():
             pytest.fail("CI must set CELERY_BROKER_URL: the broker is part of the test")
         pytest.skip("no CELERY_BROKER_URL: no broker to run a worker against")
     queue = f"evaluations-test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    app.conf.task_routes = {"evaluations.run_evaluation": {"queue": queue}}
+    # conf.update (not attribute assignment) makes Celery rebuild its cached
+    # router, which an earlier test may have built without these routes.
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=settings.CELERY_BROKER_URL,
+        task_routes={"evaluations.run_evaluation": {"queue": queue}},
+    )
     try:
         yield queue
     finally:
-        app.conf.task_routes = None
-        app.conf.task_always_eager = True
+        app.conf.update(task_routes=None, task_always_eager=True)
 
 
 class Worker:
