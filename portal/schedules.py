@@ -18,6 +18,15 @@ SCHEDULES = {
 }
 
 
+CRONTAB_DEFAULTS = {
+    "minute": "*",
+    "hour": "*",
+    "day_of_week": "*",
+    "day_of_month": "*",
+    "month_of_year": "*",
+}
+
+
 def ensure_schedules(**kwargs):
     from django_celery_beat.models import (
         CrontabSchedule,
@@ -33,8 +42,11 @@ def ensure_schedules(**kwargs):
             )
             defaults.update(interval=interval, crontab=None)
         else:
+            # Every field in the lookup: a spec that leaves one out would also
+            # match another entry's schedule (say "1st at 01:30" and "1st of
+            # January at 01:30") and get_or_create would fail on the second run.
             crontab, _ = CrontabSchedule.objects.get_or_create(
-                timezone="Asia/Shanghai", **spec
+                timezone="Asia/Shanghai", **{**CRONTAB_DEFAULTS, **spec}
             )
             defaults.update(crontab=crontab, interval=None)
         PeriodicTask.objects.update_or_create(name=name, defaults=defaults)

@@ -268,3 +268,39 @@ def test_the_button_works_while_the_broker_is_down_and_a_later_start_recovers(
     run.refresh_from_db()
     lost.refresh_from_db()
     assert run.status == RunStatus.DONE and lost.status == RunStatus.ABANDONED
+
+
+def test_schedules_survive_a_second_migrate_with_overlapping_crontabs(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from portal import schedules
+
+    # given another entry on the 1st at 01:30, but only in January
+    extra = {
+        "测试：一月一日": (
+            "evaluations.run_previous_month",
+            (
+                "crontab",
+                {
+                    "minute": "30",
+                    "hour": "1",
+                    "day_of_month": "1",
+                    "month_of_year": "1",
+                },
+            ),
+        )
+    }
+    original = dict(schedules.SCHEDULES)
+    schedules.SCHEDULES.update(extra)
+    try:
+        # when the schedules are ensured twice (two migrations)
+        schedules.ensure_schedules()
+        schedules.ensure_schedules()
+    finally:
+        schedules.SCHEDULES.clear()
+        schedules.SCHEDULES.update(original)
+    # then each entry keeps its own crontab
+    monthly = PeriodicTask.objects.get(name="月度评议（上月）").crontab
+    january = PeriodicTask.objects.get(name="测试：一月一日").crontab
+    assert monthly != january
+    assert (monthly.month_of_year, january.month_of_year) == ("*", "1")
