@@ -19,17 +19,17 @@ a community (大党委 joint meeting) or the street (大工委 joint meeting).
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
-from django.db.models import Case as When_
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Value,
     When,
 )
+from django.db.models import Case as When_
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -213,12 +213,12 @@ def leader_ok_expression():
         )
     )
     return When_(
-        When(leader__isnull=True, then=Value(0)),
+        When(leader__isnull=True, then=Value(False)),
         When(level=CellLevel.COMMUNITY, then=level_1),
         When(level=CellLevel.AREA, then=level_2),
         When(level=CellLevel.UNIT, then=level_3),
-        default=Value(1),
-        output_field=IntegerField(),
+        default=Value(True),
+        output_field=BooleanField(),
     )
 
 
@@ -229,7 +229,7 @@ def cell_gaps(*, user):
         cell_list(user=user)
         .filter(level__in=LED_LEVELS)
         .annotate(leader_ok=leader_ok_expression())
-        .filter(leader_ok=0)
+        .filter(leader_ok=False)
         .order_by("tree_id", "lft")
     )
 

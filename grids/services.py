@@ -361,7 +361,7 @@ def _check_leaders_in_bulk(cell_ids):
     wrong = (
         Cell.objects.filter(pk__in=cell_ids)
         .annotate(ok=leader_ok_expression())
-        .filter(ok=0)
+        .filter(ok=False)
         .select_related("leader")
         .first()
     )
