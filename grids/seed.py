@@ -615,7 +615,9 @@ class _GridBuilder:
             c
             for c in self.by_code.values()
             if c.level in (CellLevel.AREA, CellLevel.UNIT)
-        ] + [c for c in self.by_code.values() if c.level >= CellLevel.SUB][:60]
+        ]
+        finer = [c for c in self.by_code.values() if c.level >= CellLevel.SUB]
+        candidates += rng.sample(finer, min(40, len(finer)))
         units_of = defaultdict(list)
         for link in Cell.units.through.objects.filter(
             cell_id__in=[c.pk for c in candidates]

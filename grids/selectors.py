@@ -484,7 +484,7 @@ def cases_escalated_to(*, level, community=None, street=None, since=None):
 def visit_list(*, user, cell=None, mine=False):
     """Return the visits ``user`` sees (``cell``: in that cell and below)."""
     qs = Visit.objects.filter(visit_visible_q(scope_for(user))).select_related(
-        "cell", "visitor", "community"
+        "cell", "visitor", "recorded_by", "community"
     )
     if mine:
         qs = qs.filter(recorded_by=user)
@@ -500,7 +500,7 @@ def visit_list(*, user, cell=None, mine=False):
 def visit_get(*, user, pk):
     return get_object_or_404(
         Visit.objects.filter(visit_visible_q(scope_for(user)))
-        .select_related("cell", "visitor", "community")
+        .select_related("cell", "visitor", "recorded_by", "community")
         .prefetch_related("photos", "cases"),
         pk=pk,
     )

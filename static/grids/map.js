@@ -32,7 +32,7 @@
     series: [{
       type: "map", map: "grid", roam: true, nameProperty: "name",
       aspectScale: 0.85,
-      label: { show: values.length <= 80, fontSize: 10,
+      label: { show: values.length <= 30, fontSize: 11,
                formatter: function (p) { return (p.data && p.data.label) || p.name; } },
       itemStyle: { borderColor: "#fff", borderWidth: 1 },
       emphasis: { label: { show: true }, itemStyle: { areaColor: "#1664c0" } },
