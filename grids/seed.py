@@ -315,6 +315,7 @@ class _GridBuilder:
         units = self.units_by_community()
         compounds = self.compounds_by_community()
         leadership, big_working, two = self.seat_people()
+        self.two = two
         unit_counts = [len(units[c.pk]) for c in communities]
 
         # Level 2: 67 areas, the extra ones to the communities with most units.
@@ -524,7 +525,9 @@ class _GridBuilder:
             for a in self.area_specs[c.pk]
         ]
         cadres = [self.person(None) for _ in range(CADRES)]
+        self.cadres = {}  # area cell pk → cadre person (包网格)
         for k, cell in enumerate(all_areas):
+            self.cadres[cell.pk] = cadres[k % len(cadres)]
             rows.append((cell, cadres[k % len(cadres)], AssignmentRole.CADRE))
         Person.objects.bulk_create(self.people, batch_size=500)
         CellAssignment.objects.bulk_create(
@@ -662,6 +665,15 @@ class _GridBuilder:
             }[state]
             reported_on = today - datetime.timedelta(days=age)
             last[0] = None
+            area = self.by_code["-".join(cell.code.split("-")[:3])]
+            secretaries = self.two.get(cell.community_id) or []
+            actors = {
+                CaseLevel.CELL: self.workers[area.pk].name,
+                CaseLevel.COMMUNITY: secretaries[0].name
+                if secretaries
+                else self.workers[area.pk].name,
+                CaseLevel.STREET: self.cadres[area.pk].name,
+            }
             case = Case(
                 cell=cell,
                 street=self.street,
@@ -677,8 +689,16 @@ class _GridBuilder:
                 reporter_name=person_name(rng),
                 reporter_phone=mobile(rng) if kind == ReporterKind.RESIDENT else "",
             )
+            reporter = case.reporter_name
             events = [
-                (CaseEventKind.REPORTED, moment(reported_on), "", "", description)
+                (
+                    CaseEventKind.REPORTED,
+                    moment(reported_on),
+                    "",
+                    "",
+                    description,
+                    reporter,
+                )
             ]
             day = reported_on
             if state in ("community_open", "street_open") or (
@@ -693,6 +713,7 @@ class _GridBuilder:
                         CaseLevel.CELL,
                         CaseLevel.COMMUNITY,
                         rng.choice(ESCALATION_REASONS),
+                        actors[CaseLevel.CELL],
                     )
                 )
                 case.level = CaseLevel.COMMUNITY
@@ -714,6 +735,7 @@ class _GridBuilder:
                         CaseLevel.COMMUNITY,
                         CaseLevel.STREET,
                         rng.choice(STREET_REASONS),
+                        actors[CaseLevel.COMMUNITY],
                     )
                 )
                 case.level = CaseLevel.STREET
@@ -727,14 +749,23 @@ class _GridBuilder:
                 case.status = CaseStatus.CLOSED
                 case.result = rng.choice(RESULTS)
                 case.closed_at = at
-                events.append((CaseEventKind.CLOSED, at, "", "", case.result))
+                events.append(
+                    (CaseEventKind.CLOSED, at, "", "", case.result, actors[case.level])
+                )
             if state == "confirmed":
                 day = min(today, day + datetime.timedelta(days=rng.randint(0, 3)))
                 at = moment(day, 18)
                 case.status = CaseStatus.CONFIRMED
                 case.confirmed_at = at
                 events.append(
-                    (CaseEventKind.CONFIRMED, at, "", "", "反映人确认问题已解决。")
+                    (
+                        CaseEventKind.CONFIRMED,
+                        at,
+                        "",
+                        "",
+                        "反映人确认问题已解决。",
+                        reporter,
+                    )
                 )
             if state == "reopened":
                 day = min(today, day + datetime.timedelta(days=rng.randint(0, 3)))
@@ -744,7 +775,14 @@ class _GridBuilder:
                 case.reopen_count = 1
                 case.deadline = day + datetime.timedelta(days=DEADLINE_DAYS[case.level])
                 events.append(
-                    (CaseEventKind.REOPENED, at, "", "", "问题反复出现，并未真正解决。")
+                    (
+                        CaseEventKind.REOPENED,
+                        at,
+                        "",
+                        "",
+                        "问题反复出现，并未真正解决。",
+                        reporter,
+                    )
                 )
             cases.append(case)
             plans.append(events)
@@ -754,16 +792,14 @@ class _GridBuilder:
         Case.objects.bulk_update(cases, ["created_at"], batch_size=500)
         rows = []
         for case, events in zip(cases, plans, strict=True):
-            for kind, at, from_level, to_level, text in events:
+            for kind, at, from_level, to_level, text, actor in events:
                 rows.append(
                     CaseEvent(
                         case=case,
                         kind=kind,
                         from_level=from_level,
                         to_level=to_level,
-                        actor_name=case.reporter_name
-                        if kind == CaseEventKind.REPORTED
-                        else "",
+                        actor_name=actor,
                         text=text,
                         street=self.street,
                         community_id=case.community_id,
