@@ -43,7 +43,7 @@ class CaseForm(forms.Form):
     deadline = forms.DateField(
         label=_("办理期限"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("不填则默认为 3 天"),
     )
     reporter_name = forms.CharField(
@@ -68,7 +68,8 @@ class CaseForm(forms.Form):
 class VisitForm(forms.Form):
     cell = CellChoiceField(label=_("巡访网格/住户"), queryset=None)
     visited_on = forms.DateField(
-        label=_("巡访日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("巡访日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     findings = forms.CharField(
         label=_("发现情况"), widget=forms.Textarea(attrs={"rows": 4})

@@ -2,6 +2,7 @@
 escalation, and a grid worker logging a visit with a photo on a phone."""
 
 import io
+import re
 
 from PIL import Image
 
@@ -47,10 +48,11 @@ def test_grid_worker_logs_a_visit_with_a_photo_on_a_phone(journey, tmp_path):
     j.page.select_option("#id_cell", index=1)
     j.page.fill("#id_findings", "楼道堆放杂物，已提醒住户清理")
     j.page.set_input_files("#id_photos", str(photo))
-    j.page.click("button[type=submit]")
+    j.page.click("main button[type=submit]")
     j.page.wait_for_load_state("networkidle")
-    assert "/grids/visits/" in j.page.url
+    assert re.search(r"/grids/visits/\d+/$", j.page.url), j.page.url
     assert "楼道堆放杂物" in j.page.content()
+    assert j.page.locator(".photo-grid img").count() == 1
     loaded = j.page.evaluate(
         "() => [...document.querySelectorAll('.photo-grid img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
