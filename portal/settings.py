@@ -186,6 +186,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set shared by several fields or apps.
+    "ENUM_NAME_OVERRIDES": {
+        "GridCellLevelEnum": "grids.models.CellLevel",
+        "GridCaseLevelEnum": "grids.models.CaseLevel",
+        "GridCaseStatusEnum": "grids.models.CaseStatus",
+        "GridCaseCategoryEnum": "grids.models.CaseCategory",
+        "GridCaseEventKindEnum": "grids.models.CaseEventKind",
+        "GridReporterKindEnum": "grids.models.ReporterKind",
+    },
 }
 
 # Celery: no broker → tasks run in-process (eager); a broker → real workers.
