@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "meetings",
     "volunteers",
     "evaluations",
+    "support",
 ]
 
 MIDDLEWARE = [
