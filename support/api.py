@@ -5,7 +5,8 @@ scope (another scope's object is a 404), services write (a forbidden action
 is a 403, a broken rule a 400 with its Chinese message).
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -38,6 +39,7 @@ def _truthy(value):
     return str(value).lower() in ("1", "true", "yes", "on")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedCommunityField(serializers.PrimaryKeyRelatedField):
     """A community id, looked up among the caller's communities only."""
 
@@ -472,6 +474,7 @@ class SpendingSerializer(serializers.ModelSerializer):
         return reverse("support:spending_attachment", args=[spending.pk])
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedBudgetField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return selectors.budgets_visible(scope_for(self.context["request"].user))

@@ -8,7 +8,9 @@ import datetime
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,14 +55,12 @@ class ScopedForm(forms.Form):
             )
 
     def street(self):
-        """Return the one street of the user's scope (street-level records)."""
+        """Return the street for a street-level record: the user's only one,
+        else the one chosen in the ``street`` field (several streets)."""
         streets = list(selectors.streets_in_scope(self.scope)[:2])
         if len(streets) == 1:
             return streets[0]
-        if not streets:
-            return None
-        chosen = self.cleaned_data.get("street")
-        return chosen
+        return self.cleaned_data.get("street")
 
 
 class StreetChoiceMixin:
@@ -93,7 +93,10 @@ def cells_from_codes(text):
 # -- workers ------------------------------------------------------------------------
 class WorkerFilterForm(ScopedForm):
     community = CommunityChoiceField(
-        label=_("社区"), queryset=OrgNode.objects.none(), required=False
+        label=_("社区"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        empty_label=_("全部"),
     )
     worker_type = forms.ChoiceField(
         label=_("类别"),
@@ -164,7 +167,10 @@ class TrainingFilterForm(ScopedForm):
         label=_("年度"), coerce=int, choices=(), required=False, empty_value=None
     )
     community = CommunityChoiceField(
-        label=_("社区"), queryset=OrgNode.objects.none(), required=False
+        label=_("社区"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        empty_label=_("全部"),
     )
     q = forms.CharField(label=_("主题/授课人"), required=False, max_length=50)
 
@@ -234,7 +240,10 @@ class AttendanceForm(forms.Form):
 # -- social organisations ------------------------------------------------------------
 class SocialOrgFilterForm(ScopedForm):
     community = CommunityChoiceField(
-        label=_("社区"), queryset=OrgNode.objects.none(), required=False
+        label=_("社区"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        empty_label=_("全部"),
     )
     kind = forms.ChoiceField(
         label=_("类型"),
@@ -289,7 +298,10 @@ class SocialOrgStatusForm(forms.Form):
 class FundsFilterForm(ScopedForm):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
     community = CommunityChoiceField(
-        label=_("社区"), queryset=OrgNode.objects.none(), required=False
+        label=_("社区"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        empty_label=_("全部"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -328,14 +340,14 @@ class SpendingForm(ScopedForm):
     spent_on = forms.DateField(label=_("支出日期"), widget=DATE)
     purpose = forms.CharField(label=_("用途"), max_length=255)
     payee = forms.CharField(label=_("收款方"), max_length=200, required=False)
-    attachment = forms.FileField(
-        label=_("凭证附件"),
-        required=False,
-        help_text=_("PDF、JPG、PNG 或 xlsx/docx，不超过上传大小限制。"),
-    )
+    attachment = forms.FileField(label=_("凭证附件"), required=False)
 
     def __init__(self, *args, year, community=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _(
+            "发票、收据等凭证：PDF、JPG、PNG 或 xlsx/docx，不超过 %s。"
+        ) % filesizeformat(settings.PORTAL_MAX_UPLOAD_BYTES)
+        self.fields["budget"].empty_label = _("请选择社区和经费科目")
         budgets = (
             selectors.budgets_visible(self.scope)
             .filter(year=year)

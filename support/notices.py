@@ -43,6 +43,7 @@ from support.models import (
     SocialOrgKind,
     SocialOrgStatus,
     SpecialFundEntry,
+    TrainingAttendance,
     WorkerType,
 )
 
@@ -213,31 +214,27 @@ def workforce_section(*, scope, period):
         if community_id in per:
             key = "social" if worker_type == WorkerType.SOCIAL_WORKER else "grid"
             per[community_id][key] = n
+    held = selectors.trainings_visible(scope).filter(
+        held_on__gte=period.start, held_on__lte=period.end
+    )
     attended = (
-        selectors.trainings_visible(scope)
-        .filter(held_on__gte=period.start, held_on__lte=period.end)
-        .filter(attendances__status=AttendanceStatus.PRESENT)
-        .values_list("attendances__community_id")
-        .annotate(n=Count("attendances"))
+        TrainingAttendance.objects.filter(
+            training__in=held, status=AttendanceStatus.PRESENT
+        )
+        .values_list("community_id")
+        .annotate(n=Count("id"))
         .order_by()
     )
     for community_id, n in attended:
         if community_id in per:
             per[community_id]["attended"] = n
-    under = (
+    under = selectors.workers_count_by_community(
         _under_requirement(active, year_start, period.end)
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-        .order_by()
     )
-    for community_id, n in under:
+    for community_id, _name, n in under:
         if community_id in per:
             per[community_id]["under"] = n
-    trainings_held = (
-        selectors.trainings_visible(scope)
-        .filter(held_on__gte=period.start, held_on__lte=period.end)
-        .count()
-    )
+    trainings_held = held.count()
     rows = [
         [
             p["name"],

@@ -164,6 +164,20 @@ def worker_compliance_list(*, user, community=None, worker_type="", today=None):
     )
 
 
+def workers_count_by_community(workers):
+    """Return ``[(community_id, community name, n)]`` for a worker queryset.
+
+    ``workers`` may carry an aggregate filter (the compliance rule); grouping
+    it again directly would regroup that aggregate, so group its ids instead.
+    """
+    return list(
+        Worker.objects.filter(pk__in=workers.order_by().values("pk"))
+        .values_list("community_id", "community__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "community__code")
+    )
+
+
 def worker_get(*, user, pk):
     qs = workers_visible(scope_for(user)).select_related(
         "person", "community", "street"

@@ -5,11 +5,12 @@ Views are thin: a selector reads within the user's scope (another scope's
 object is a 404), a service writes (a forbidden action is a 403).
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,8 +73,6 @@ def _apply_errors(form, exc):
 def _xlsx_response(content, filename):
     response = HttpResponse(content, content_type=XLSX)
     # An ASCII name plus the UTF-8 one (RFC 6266) for Chinese titles.
-    from urllib.parse import quote
-
     response["Content-Disposition"] = (
         f"attachment; filename=\"support.xlsx\"; filename*=UTF-8''{quote(filename)}"
     )
@@ -106,12 +105,8 @@ def home(request):
     underfunded = list(
         selectors.communities_underfunded(scope, today.year).only("pk", "name")
     )
-    under_by_community = list(
+    under_by_community = selectors.workers_count_by_community(
         selectors.worker_compliance_list(user=request.user, today=today)
-        .order_by()
-        .values("community__name", "community_id")
-        .annotate(n=Count("id", distinct=True))
-        .order_by("-n", "community__name")[:12]
     )
     recent = selectors.training_list(user=request.user).order_by("-held_on", "-id")[:5]
     return render(

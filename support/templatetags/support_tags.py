@@ -56,3 +56,12 @@ def can_do(context, action):
     from portal.roles import can
 
     return can(context["request"].user, action)
+
+
+@register.filter
+def yuan0(value):
+    """Format a whole amount in yuan with thousands separators: 300,000."""
+    try:
+        return f"{value:,.0f}"
+    except (TypeError, ValueError):
+        return value

@@ -95,7 +95,9 @@ def test_street_staff_create_a_worker_and_secretary_gets_403(world):
     assert response.json()["cells"] == [world.cell_a.code]
     payload["worker_type"] = "social_worker"
     assert (
-        api(world.secretary_a).post("/api/v1/workers/", payload, format="json").status_code
+        api(world.secretary_a)
+        .post("/api/v1/workers/", payload, format="json")
+        .status_code
         == 403
     )
 
@@ -129,9 +131,12 @@ def test_attendance_is_recorded_through_the_api(world, today):
             "status": "present",
         }
     ]
-    assert api(world.secretary_b).post(
-        url, {"rows": [{"worker": worker.pk, "status": "absent"}]}, format="json"
-    ).status_code == 404
+    assert (
+        api(world.secretary_b)
+        .post(url, {"rows": [{"worker": worker.pk, "status": "absent"}]}, format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_future_training_attendance_is_a_400_with_a_chinese_message(world, today):
@@ -155,9 +160,10 @@ def test_budget_is_set_and_underfunded_is_visible_in_stats(world, today):
         format="json",
     )
     assert response.status_code == 201
-    assert api(world.street_admin).get("/api/v1/stats/").json()[
-        "communities_underfunded"
-    ] == 2
+    assert (
+        api(world.street_admin).get("/api/v1/stats/").json()["communities_underfunded"]
+        == 2
+    )
 
 
 def test_spending_upload_through_the_api_checks_the_content(world, today):
@@ -193,7 +199,12 @@ def test_spending_upload_through_the_api_checks_the_content(world, today):
     # B's secretary cannot spend A's budget: it is not among her budgets.
     other = api(world.secretary_b).post(
         "/api/v1/spendings/",
-        {"budget": budget.pk, "amount": "1", "spent_on": today.isoformat(), "purpose": "x"},
+        {
+            "budget": budget.pk,
+            "amount": "1",
+            "spent_on": today.isoformat(),
+            "purpose": "x",
+        },
         format="json",
     )
     assert other.status_code == 400
@@ -203,14 +214,28 @@ def test_special_fund_ledger_through_the_api(world, today):
     fund = make_fund(world.street)
     client = api(world.street_admin)
     url = f"/api/v1/special-funds/{fund.pk}/entries/"
-    assert client.post(
-        url,
-        {"kind": "contribution", "amount": "100", "occurred_on": today.isoformat(), "counterparty": "爱心企业"},
-        format="json",
-    ).status_code == 201
+    assert (
+        client.post(
+            url,
+            {
+                "kind": "contribution",
+                "amount": "100",
+                "occurred_on": today.isoformat(),
+                "counterparty": "爱心企业",
+            },
+            format="json",
+        ).status_code
+        == 201
+    )
     refused = client.post(
         url,
-        {"kind": "grant", "amount": "101", "occurred_on": today.isoformat(), "counterparty": "甲", "purpose": "帮扶"},
+        {
+            "kind": "grant",
+            "amount": "101",
+            "occurred_on": today.isoformat(),
+            "counterparty": "甲",
+            "purpose": "帮扶",
+        },
         format="json",
     )
     assert refused.status_code == 400 and "余额不足" in str(refused.json())

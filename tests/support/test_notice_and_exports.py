@@ -34,7 +34,7 @@ def _sheet_text(sheet):
 
 
 def test_safe_cell_escapes_text_that_excel_would_run():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     for text in ("+1", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd"):
         assert safe_cell(text) == "'" + text
     assert safe_cell(-5) == -5  # numbers stay numbers
@@ -88,7 +88,7 @@ def test_a_provider_module_fills_the_supervised_items_hook(world, today, monkeyp
 
 def test_notice_page_prints_and_exports_the_same_sections(world, today):
     # given a worker whose employer text starts with "=" (formula injection)
-    make_worker(world.a, name="注入员", employer="=HYPERLINK(\"http://evil\")")
+    make_worker(world.a, name="注入员", employer='=HYPERLINK("http://evil")')
     make_budgets(world.a, today.year, "100000", "50000", "50000")
     fund = make_fund(world.street)
     from support import services
@@ -108,7 +108,12 @@ def test_notice_page_prints_and_exports_the_same_sections(world, today):
     # then the page shows the sections
     html = page.content.decode()
     assert page.status_code == 200
-    for title in ("联席会议督办事项", "轮训未达标人员名单", "社区经费保障情况", "专项基金收支情况"):
+    for title in (
+        "联席会议督办事项",
+        "轮训未达标人员名单",
+        "社区经费保障情况",
+        "专项基金收支情况",
+    ):
         assert title in html
     assert "注入员" in html
     # and the workbook holds the same, with the formula escaped
@@ -120,7 +125,7 @@ def test_notice_page_prints_and_exports_the_same_sections(world, today):
     assert book.sheetnames[0] == "通报概要"
     assert "轮训未达标人员名单" in book.sheetnames
     rows = _sheet_text(book["轮训未达标人员名单"])
-    assert ["甲社区", "注入员", "社工", "'=HYPERLINK(\"http://evil\")", 0] in rows
+    assert ["甲社区", "注入员", "社工", '\'=HYPERLINK("http://evil")', 0] in rows
     funds = _sheet_text(book["社区经费保障情况"])
     assert funds[2] == []  # title, summary, a blank row, then the table
     assert funds[3][0] == "社区" and funds[4][0] == "甲社区"
@@ -151,6 +156,36 @@ def test_compliance_export_uses_the_list_selector(world, today):
 
 
 def test_notice_period_labels():
-    assert NoticePeriod(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31)).label == "2026年10月"
-    assert NoticePeriod(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)).label == "2026年第4季度"
-    assert NoticePeriod(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)).label == "2026年"
+    assert (
+        NoticePeriod(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31)).label
+        == "2026年10月"
+    )
+    assert (
+        NoticePeriod(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)).label
+        == "2026年第4季度"
+    )
+    assert (
+        NoticePeriod(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)).label
+        == "2026年"
+    )
+
+
+def test_notice_counts_workers_attendance_and_shortfalls_per_community(world, today):
+    # given in A: one worker trained twice, one trained once; in B: one untrained
+    twice, once = make_worker(world.a), make_worker(world.a)
+    make_worker(world.b, worker_type="grid_worker")
+    first, second = (make_training(world.street, held_on=today) for _ in range(2))
+    attend(twice, first)
+    attend(twice, second)
+    attend(once, first)
+    # when the notice covers the year so far
+    notice = notice_build(scope=scope_for(world.street_admin), period=_period(today))
+    workforce = next(s for s in notice.sections if s.key == "workforce")
+    # then per community: social, grid, total, attended, short
+    assert workforce.rows == [
+        ["甲社区", 2, 0, 2, 3, 1],
+        ["乙社区", 0, 1, 1, 0, 1],
+        ["合计", 2, 1, 3, 3, 2],
+    ]
+    assert "本期举办轮训2场，参训3人次" in workforce.summary
+    assert "不足2次的有2人" in workforce.summary

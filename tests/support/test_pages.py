@@ -75,11 +75,19 @@ def test_secretary_may_not_open_the_notice_or_manager_forms(world):
 def test_secretary_of_b_gets_404_on_a_worker(world):
     worker = make_worker(world.a)
     client = login(world.secretary_b)
-    assert client.get(reverse("support:worker_detail", args=[worker.pk])).status_code == 404
-    assert client.get(reverse("support:worker_edit", args=[worker.pk])).status_code == 404
-    assert login(world.secretary_a).get(
-        reverse("support:worker_detail", args=[worker.pk])
-    ).status_code == 200
+    assert (
+        client.get(reverse("support:worker_detail", args=[worker.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("support:worker_edit", args=[worker.pk])).status_code == 404
+    )
+    assert (
+        login(world.secretary_a)
+        .get(reverse("support:worker_detail", args=[worker.pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_secretary_of_b_gets_404_on_a_spending_attachment(world, today):
@@ -141,8 +149,14 @@ def test_secretary_of_b_gets_404_on_a_training_and_social_org(world, today):
     training = make_training(world.street, community=world.a, held_on=today)
     org = make_social_org(world.street, world.a)
     client = login(world.secretary_b)
-    assert client.get(reverse("support:training_detail", args=[training.pk])).status_code == 404
-    assert client.get(reverse("support:social_org_detail", args=[org.pk])).status_code == 404
+    assert (
+        client.get(reverse("support:training_detail", args=[training.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("support:social_org_detail", args=[org.pk])).status_code
+        == 404
+    )
 
 
 # -- forms ---------------------------------------------------------------------------------
@@ -246,9 +260,12 @@ def test_social_org_status_change_keeps_who_and_why(world):
     assert response.status_code == 302
     change = org.status_changes.get()
     assert change.changed_by == world.street_staff and change.reason == "出壳"
-    assert login(world.secretary_a).post(
-        url, {"status-status": SocialOrgStatus.DISSOLVED, "status-reason": "x"}
-    ).status_code == 403
+    assert (
+        login(world.secretary_a)
+        .post(url, {"status-status": SocialOrgStatus.DISSOLVED, "status-reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_special_fund_page_records_a_contribution_and_refuses_overdraw(world, today):
@@ -294,10 +311,13 @@ def test_bad_query_parameters_do_not_break_pages(world):
     client = login(world.street_staff)
     for name in LIST_PAGES:
         response = client.get(
-            reverse(name), {"page": "x", "sort": "evil", "year": "abc", "community": "z"}
+            reverse(name),
+            {"page": "x", "sort": "evil", "year": "abc", "community": "z"},
         )
         assert response.status_code == 200, name
-    response = client.get(reverse("support:notice"), {"start": "2026-05-01", "end": "x"})
+    response = client.get(
+        reverse("support:notice"), {"start": "2026-05-01", "end": "x"}
+    )
     assert response.status_code == 200
 
 
@@ -319,3 +339,22 @@ def test_training_edit_and_services_use_the_same_rules(world, today):
     )
     assert response.status_code == 200
     assert "不能改到今天之后" in response.content.decode()
+
+
+def test_home_lists_communities_with_workers_short_of_training(world, today):
+    # given two untrained workers in A, one trained worker in B
+    make_worker(world.a)
+    make_worker(world.a)
+    trained = make_worker(world.b)
+    from tests.support.conftest import attend
+
+    for _ in range(2):
+        attend(trained, make_training(world.street, held_on=today))
+    # when the street admin opens the overview
+    response = login(world.street_admin).get(reverse("support:home"))
+    # then A is listed with 2, B is not, and the figure says 2
+    rows = response.context["under_by_community"]
+    assert [(name, n) for _id, name, n in rows] == [("甲社区", 2)]
+    html = response.content.decode()
+    assert 'data-key="workers_under_training_requirement"' in html
+    assert "300,000" in html

@@ -18,7 +18,6 @@ from tests.support.conftest import (
     make_worker,
 )
 
-
 _years = iter(range(1999, 1000, -1))  # never this year
 
 

@@ -200,7 +200,9 @@ def test_community_just_under_300000_is_flagged_and_300000_is_not(world, today):
     make_budgets(world.a, today.year, "150000", "50000", "99999.99")
     make_budgets(world.b, today.year, "150000", "50000", "100000")
     # when the check runs
-    flagged = list(selectors.communities_underfunded(scope_for(world.street_admin), today.year))
+    flagged = list(
+        selectors.communities_underfunded(scope_for(world.street_admin), today.year)
+    )
     # then only A is flagged
     assert flagged == [world.a]
     assert stats(scope_for(world.street_admin))["communities_underfunded"] == 1
@@ -213,7 +215,9 @@ def test_community_without_budget_this_year_counts_as_underfunded(world, today):
     make_budgets(world.a, today.year - 1, "200000", "60000", "100000")
     make_budgets(world.b, today.year, "200000", "60000", "100000")
     # then A is flagged this year (no budget is 0 yuan)
-    flagged = selectors.communities_underfunded(scope_for(world.street_admin), today.year)
+    flagged = selectors.communities_underfunded(
+        scope_for(world.street_admin), today.year
+    )
     assert list(flagged) == [world.a]
     rows = {
         r.community.pk: r
@@ -275,9 +279,7 @@ def test_secretary_may_not_set_budgets(world, today):
         )
 
 
-def test_spending_beyond_the_line_is_refused_and_voided_spending_frees_it(
-    world, today
-):
+def test_spending_beyond_the_line_is_refused_and_voided_spending_frees_it(world, today):
     (budget, *_rest) = make_budgets(world.a, today.year, "1000", "0", "0")
     first = services.spending_create(
         user=world.secretary_a,

@@ -44,9 +44,10 @@ def test_seeded_secretary_sees_her_community_only(seeded):
     secretary = User.objects.get(username="secretary1")
     figures = stats_for_scope(scope_for(secretary))
     community = secretary.role_assignments.get().org_node
-    assert figures["workers"] == Worker.objects.filter(
-        community=community, left_on__isnull=True
-    ).count()
+    assert (
+        figures["workers"]
+        == Worker.objects.filter(community=community, left_on__isnull=True).count()
+    )
     assert 0 < figures["workers"] < 40
     assert figures["communities_underfunded"] in (0, 1)
 
