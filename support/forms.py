@@ -227,10 +227,11 @@ class AttendanceForm(forms.Form):
             self.rows.append((worker, name))
 
     def statuses(self):
+        """Return ``{worker id: status}`` for the rows the user changed."""
         return {
-            int(name[1:]): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("w") and value
+            int(name[1:]): self.cleaned_data[name]
+            for name in self.changed_data
+            if name.startswith("w") and self.cleaned_data[name]
         }
 
     def bound_rows(self):

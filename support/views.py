@@ -438,6 +438,9 @@ def training_detail(request, pk):
     if request.method == "POST":
         if not may_record:
             require(request.user, "support.record_attendance", training)
+        if form.is_valid() and not form.statuses():
+            messages.info(request, _("出勤没有改动。"))
+            return redirect("support:training_detail", pk=training.pk)
         if form.is_valid():
             try:
                 n = services.training_record_attendance(

@@ -358,3 +358,30 @@ def test_home_lists_communities_with_workers_short_of_training(world, today):
     html = response.content.decode()
     assert 'data-key="workers_under_training_requirement"' in html
     assert "300,000" in html
+
+
+def test_attendance_sheet_saves_only_the_rows_changed(world, today):
+    # given two workers already recorded present by the street admin
+    training = make_training(world.street, community=world.a, held_on=today)
+    first, second = make_worker(world.a), make_worker(world.a)
+    services.training_record_attendance(
+        user=world.street_admin,
+        training=training,
+        statuses={first.pk: "present", second.pk: "present"},
+    )
+    url = reverse("support:training_detail", args=[training.pk])
+    client = login(world.secretary_a)
+    # when the secretary changes the second to excused and resubmits the first
+    client.post(url, {f"w{first.pk}": "present", f"w{second.pk}": "excused"})
+    # then only the second row is re-recorded, by her
+    rows = {
+        r.worker_id: (r.status, r.recorded_by) for r in TrainingAttendance.objects.all()
+    }
+    assert rows == {
+        first.pk: ("present", world.street_admin),
+        second.pk: ("excused", world.secretary_a),
+    }
+    unchanged = client.post(
+        url, {f"w{first.pk}": "present", f"w{second.pk}": "excused"}
+    )
+    assert unchanged.status_code == 302
