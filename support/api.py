@@ -19,6 +19,7 @@ from portal.scope import scope_for
 from support import selectors, services
 from support.models import (
     AMOUNT,
+    FUND_MOVEMENT_CHOICES,
     AttendanceStatus,
     Budget,
     BudgetLine,
@@ -567,9 +568,7 @@ class FundEntrySerializer(serializers.ModelSerializer):
 
 
 class FundEntryInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=[FundEntryKind.CONTRIBUTION.value, FundEntryKind.GRANT.value]
-    )
+    kind = serializers.ChoiceField(choices=FUND_MOVEMENT_CHOICES)
     amount = serializers.DecimalField(**AMOUNT)
     occurred_on = serializers.DateField()
     counterparty = serializers.CharField(

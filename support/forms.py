@@ -20,10 +20,10 @@ from portal.scope import scope_for
 from support import selectors
 from support.models import (
     AMOUNT,
+    FUND_MOVEMENT_CHOICES,
     AttendanceStatus,
     Budget,
     BudgetLine,
-    FundEntryKind,
     SocialOrgKind,
     SocialOrgStatus,
     WorkerType,
@@ -385,13 +385,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class FundEntryForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("类别"),
-        choices=[
-            (FundEntryKind.CONTRIBUTION, FundEntryKind.CONTRIBUTION.label),
-            (FundEntryKind.GRANT, FundEntryKind.GRANT.label),
-        ],
-    )
+    kind = forms.ChoiceField(label=_("类别"), choices=FUND_MOVEMENT_CHOICES)
     amount = forms.DecimalField(label=_("金额（元）"), min_value=0, **AMOUNT)
     occurred_on = forms.DateField(label=_("发生日期"), widget=DATE)
     counterparty = forms.CharField(

@@ -529,6 +529,13 @@ class FundEntryKind(models.TextChoices):
     REVERSAL = "reversal", _("冲正")
 
 
+#: What a user may record directly; a reversal has its own action.
+FUND_MOVEMENT_CHOICES = [
+    (FundEntryKind.CONTRIBUTION.value, FundEntryKind.CONTRIBUTION.label),
+    (FundEntryKind.GRANT.value, FundEntryKind.GRANT.label),
+]
+
+
 class SpecialFundEntry(models.Model):
     """A movement of the special fund: an append-only ledger row.
 

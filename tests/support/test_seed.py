@@ -1,10 +1,10 @@
 """The demo street's support figures (S18, S19) after ``seed_demo``."""
 
-import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from portal.models import User
 from portal.scope import Scope, scope_for
@@ -28,7 +28,7 @@ def test_seed_gives_the_requirements_figures(seeded):
 
 
 def test_seed_gives_every_community_funds_spending_and_a_special_fund(seeded):
-    today = datetime.date.today()
+    today = timezone.localdate()
     communities = Budget.objects.filter(year=today.year).values("community").distinct()
     assert communities.count() == 11
     assert Spending.objects.exists()
