@@ -261,15 +261,27 @@ def org_tree_bulk_add(*, parent, specs):
     return [node for _d, node, _p in flat]
 
 
-def _next_code(parent, infix):
+def _next_code(parent, infix, width=None):
     """Return the next free code ``<parent.code>-<infix><n>`` (call under the lock)."""
     prefix = f"{parent.code}-{infix}"
     taken = OrgNode.objects.filter(code__startswith=prefix).values_list(
         "code", flat=True
     )
     numbers = [int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()]
-    width = 3 if infix == "U" else 1
+    if width is None:
+        width = {"U": 3, "": 2}.get(infix, 1)
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+
+
+@transaction.atomic
+def community_create(*, user, street, name, code=""):
+    """Create a community under ``street`` (street roles only)."""
+    if street.kind != OrgKind.STREET:
+        raise ValidationError({"parent": _("社区必须属于一个街道。")})
+    _require(user, "orgs.manage_tree", street)
+    advisory_xact_lock(TREE_LOCK, street.tree_id)
+    code = code or _next_code(street, "")
+    return org_node_create(kind=OrgKind.COMMUNITY, name=name, code=code, parent=street)
 
 
 @transaction.atomic
