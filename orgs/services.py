@@ -790,7 +790,12 @@ def seat_add(
         community_id=committee.community_id,
         created_by=user,
     )
-    seat.full_clean()
+    # The rows behind the keys are in hand and the constraints were checked
+    # above under the committee's row lock: validate the plain fields only.
+    seat.full_clean(
+        exclude=["committee", "person", "represents", "street", "community"],
+        validate_constraints=False,
+    )
     seat.save()
     return seat
 
