@@ -5,6 +5,7 @@ through the same filter set, so they always agree on the rows.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -113,8 +114,9 @@ class PersonFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(
         label=_("所属社区"), queryset=_communities, empty_label=_("全部社区")
     )
+    # Reached from a unit's page (?unit=…): a hidden field, not a 500-row select.
     unit = django_filters.ModelChoiceFilter(
-        label=_("所在单位"), queryset=_units, empty_label=_("全部单位")
+        label=_("所在单位"), queryset=_units, widget=forms.HiddenInput
     )
     member = django_filters.ChoiceFilter(
         label=_("政治面貌"),

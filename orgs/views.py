@@ -52,6 +52,19 @@ def _page(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+def _page_by_ids(request, queryset, size=PAGE_SIZE):
+    """Return a page of ``queryset``: sort and slice ids first, then fetch rows.
+
+    Sorting ten thousand narrow id rows is cheap; sorting them after joining
+    every related table is not.
+    """
+    page = _page(request, queryset.values_list("pk", flat=True), size)
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
+
+
 def _form_errors(form, exc):
     """Copy a service's ValidationError onto ``form`` (field errors where known)."""
     if hasattr(exc, "error_dict"):
@@ -533,7 +546,7 @@ def people(request):
         "orgs/people.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            "page": _page_by_ids(request, filterset.qs),
             "show_phones": selectors.phones_visible(request.user),
             "can_create": can(request.user, "orgs.edit"),
             "can_export": can(request.user, "orgs.export"),
