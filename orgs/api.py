@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from orgs import selectors, services
 from orgs.filters import CommitteeFilter, OrgNodeFilter, PersonFilter, SeatFilter
 from orgs.models import (
+    Committee,
     CommitteeKind,
     Gender,
     MemberStatus,
@@ -23,6 +24,7 @@ from orgs.models import (
     OrgNode,
     PartyOrgType,
     Person,
+    Seat,
     SeatOrigin,
     SeatPosition,
     UnitKind,
@@ -39,6 +41,18 @@ def _show_phones(serializer):
             request and selectors.phones_visible(request.user)
         )
     return context["show_phones"]
+
+
+class ScopedMixin:
+    """Fetch through a scoped selector after checking ``view_action``."""
+
+    view_action = "orgs.view"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return self.queryset
+        require(self.request.user, self.view_action)
+        return self.scoped_queryset()
 
 
 class MaskedPhoneField(serializers.CharField):
@@ -97,6 +111,7 @@ class MoveSerializer(serializers.Serializer):
 
 
 class OrgNodeViewSet(
+    ScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -108,13 +123,13 @@ class OrgNodeViewSet(
     ``community``, ``unit_kind``, ``q`` (name contains).
     """
 
+    queryset = OrgNode.objects.none()
     serializer_class = OrgNodeSerializer
     filterset_class = OrgNodeFilter
     ordering_fields = ["code", "name", "headcount", "lft"]
     ordering = ["tree_id", "lft"]
 
-    def get_queryset(self):
-        require(self.request.user, "orgs.view")
+    def scoped_queryset(self):
         return selectors.org_node_list(user=self.request.user).select_related(
             "head", "secretary"
         )
@@ -233,17 +248,18 @@ class CommitteeSerializer(serializers.Serializer):
         return "street" if obj.community_id is None else "community"
 
 
-class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
+class CommitteeViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Committees. ``kind=street`` → the 大工委, ``kind=community`` → 大党委;
     ``type`` filters by the committee's own type (leadership, big_working,
     big_party, two_committees); ``community`` by community id."""
 
+    queryset = Committee.objects.none()
+    view_action = "orgs.view_committees"
     serializer_class = CommitteeSerializer
     filterset_class = CommitteeFilter
     ordering_fields = ["name", "id"]
 
-    def get_queryset(self):
-        require(self.request.user, "orgs.view_committees")
+    def scoped_queryset(self):
         return selectors.committee_list(user=self.request.user)
 
 
@@ -277,18 +293,22 @@ class VacateSerializer(serializers.Serializer):
 
 
 class CommitteeSeatViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Committee seats, current and past. Filters: ``committee``, ``person``,
     ``current`` (true/false), ``committee_kind``, ``is_unit_secretary``.
     POST adds a seat (the S3/S4 rule is checked); ``vacate`` ends one."""
 
+    queryset = Seat.objects.none()
+    view_action = "orgs.view_committees"
     serializer_class = SeatSerializer
     filterset_class = SeatFilter
     ordering_fields = ["term_start", "id"]
 
-    def get_queryset(self):
-        require(self.request.user, "orgs.view_committees")
+    def scoped_queryset(self):
         return selectors.seat_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
@@ -367,6 +387,7 @@ class PersonSerializer(serializers.Serializer):
 
 
 class PersonViewSet(
+    ScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -378,13 +399,13 @@ class PersonViewSet(
     (name), ``community``, ``unit``, ``member`` (member | direct | in_service |
     floating | none)."""
 
+    queryset = Person.objects.none()
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     ordering_fields = ["name", "birth_year", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        require(self.request.user, "orgs.view")
+    def scoped_queryset(self):
         return selectors.person_list(user=self.request.user)
 
     def _places(self, data):
