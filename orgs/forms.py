@@ -21,6 +21,9 @@ from orgs.models import (
 from orgs.selectors import org_node_list
 from portal.roles import can
 
+#: A browser date picker: ISO dates whatever the interface language.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class NodeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
@@ -134,7 +137,7 @@ class PersonForm(forms.Form):
     joined_on = forms.DateField(
         label=_("入党日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -181,13 +184,11 @@ class SeatForm(forms.Form):
         label=_("职务"), choices=SeatPosition.choices, initial=SeatPosition.MEMBER
     )
     origin = forms.ChoiceField(label=_("产生方式"), choices=SeatOrigin.choices)
-    term_start = forms.DateField(
-        label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    term_start = forms.DateField(label=_("任期开始"), widget=DATE)
     term_end = forms.DateField(
         label=_("任期结束"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
     )
 
     def __init__(self, *args, candidates, **kwargs):
@@ -196,9 +197,7 @@ class SeatForm(forms.Form):
 
 
 class VacateForm(forms.Form):
-    vacated_on = forms.DateField(
-        label=_("离任日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    vacated_on = forms.DateField(label=_("离任日期"), widget=DATE)
     reason = forms.CharField(label=_("离任原因"), max_length=255)
 
 

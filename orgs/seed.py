@@ -329,7 +329,7 @@ class _StreetBuilder:
         suffix = rng.choice(UNIT_SUFFIXES[kind])
         place = rng.choice(PLACES)
         if kind == UnitKind.PRIVATE:
-            return f"襄阳{place}{rng.choice(LUCKY)}{rng.choice(LUCKY)}{suffix}"
+            return f"襄阳{place}{''.join(rng.sample(LUCKY, 2))}{suffix}"
         if kind == UnitKind.SOCIAL_ORG:
             return f"襄城区{place}{rng.choice(LUCKY)}{suffix}"
         if kind == UnitKind.SOCIAL_GROUP:

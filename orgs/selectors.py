@@ -72,13 +72,11 @@ def party_org_list(*, user):
     )
 
 
-def member_counts(node_ids=None):
-    """Return {party org id: number of party members} (one GROUP BY)."""
-    qs = PartyMember.objects.all()
-    if node_ids is not None:
-        qs = qs.filter(party_org_id__in=node_ids)
+def member_counts(party_orgs):
+    """Return {party org id: number of party members} for ``party_orgs`` (a GROUP BY)."""
     return dict(
-        qs.values_list("party_org_id")
+        PartyMember.objects.filter(party_org__in=party_orgs)
+        .values_list("party_org_id")
         .annotate(n=Count("id"))
         .values_list("party_org_id", "n")
     )
@@ -112,7 +110,9 @@ def org_tree(*, user, query=""):
         .order_by("tree_id", "lft")
     )
     by_id = {n.pk: n for n in nodes}
-    counts = member_counts()
+    counts = member_counts(
+        org_node_list(user=user).filter(kind=OrgKind.PARTY_ORG).values("pk")
+    )
     for n in nodes:
         n.members = counts.get(n.pk, 0)
         n.units = 1 if n.kind == OrgKind.UNIT else 0

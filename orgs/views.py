@@ -787,7 +787,7 @@ def committee_detail(request, pk):
             "history": history,
             "can_manage": can_manage,
             "form": form,
-            "vacate_form": VacateForm(initial={"vacated_on": timezone.localdate()}),
+            "today": timezone.localdate(),
             "rule": _committee_rule(committee),
         },
     )
