@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 import random
 
 from django.core.management import call_command
@@ -33,7 +34,10 @@ def test_demo_seed_gives_the_articles_figures_and_keeps_its_contract(db):
 
     seed(ctx)
     # then: street_stats shows the article's figures (S1–S4)
-    figures = stats_for_scope(Scope(is_superuser=True))
+    out = io.StringIO()
+    call_command("street_stats", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures == stats_for_scope(Scope(is_superuser=True))
     assert {k: figures[k] for k in figures if k in EXPECTED} == EXPECTED
     assert figures["party_members_in_area"] >= 8000
     assert figures["units_in_system"] + figures["units_out_of_system"] == 533
