@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DESKTOP = {"width": 1366, "height": 768}
+#: What seed_demo printed (the demo admin's TOTP secret is in it).
+SEED = {}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -110,7 +112,7 @@ def live_portal():
     env = _e2e_env()
     _create_database(env)
     _run(["migrate", "--noinput"], env)
-    _run(["seed_demo", "--password", PASSWORD], env)
+    SEED["output"] = _run(["seed_demo", "--password", PASSWORD], env)
     port = _free_port()
     processes = [
         subprocess.Popen(  # noqa: S603
@@ -229,6 +231,23 @@ class Journey:
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
         self.page.wait_for_load_state("networkidle")
+
+    def totp(self):
+        """The demo admin's current TOTP code, from the secret the seed printed."""
+        import base64
+
+        from django_otp.oath import totp
+
+        secret = re.search(r"添加密钥 ([A-Z2-7]+)", SEED["output"]).group(1)
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        return f"{totp(key):06d}"
+
+    def pass_two_factor(self):
+        """On the TOTP page (street admins), type the authenticator's code."""
+        if "/accounts/otp/" in self.page.url:
+            self.page.fill("#id_token", self.totp())
+            self.page.click("main button[type=submit]")
+            self.page.wait_for_load_state("networkidle")
 
     def logout(self):
         self.page.click("[data-testid=logout]")
