@@ -30,6 +30,7 @@ from orgs.models import (
     UnitKind,
     mask_phone,
 )
+from portal import audit
 from portal.roles import require
 
 
@@ -407,6 +408,17 @@ class PersonViewSet(
 
     def scoped_queryset(self):
         return selectors.person_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", response.data)
+        audit.log_access(request, "orgs.person", len(results))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit.log_access(request, "orgs.person", 1)
+        return response
 
     def _places(self, data):
         """Return the scoped community and unit nodes named in ``data``."""

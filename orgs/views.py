@@ -41,6 +41,7 @@ from orgs.models import (
     mask_phone,
 )
 from orgs.stats import stats
+from portal import audit
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.stats import stat_labels
@@ -135,13 +136,15 @@ def unit_export(request):
     require(request.user, "orgs.export")
     show = selectors.phones_visible(request.user)
     filterset = _unit_filter(request)
-    rows = filterset.qs.prefetch_related(
-        Prefetch(
-            "children",
-            queryset=OrgNode.objects.filter(kind=OrgKind.PARTY_ORG).select_related(
-                "secretary"
-            ),
-            to_attr="party_orgs",
+    units = list(
+        filterset.qs.prefetch_related(
+            Prefetch(
+                "children",
+                queryset=OrgNode.objects.filter(kind=OrgKind.PARTY_ORG).select_related(
+                    "secretary"
+                ),
+                to_attr="party_orgs",
+            )
         )
     )
     headers = [
@@ -179,8 +182,9 @@ def unit_export(request):
             "、".join(p.name for p in u.party_orgs),
             "、".join(p.secretary.name for p in u.party_orgs if p.secretary_id),
         ]
-        for u in rows.iterator(chunk_size=500)
+        for u in units
     )
+    audit.log_access(request, "orgs.unit", len(units), export=True)
     content = excel.export_bytes(_("驻街单位"), headers, data)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return excel.xlsx_response(content, _("驻街单位-%s.xlsx") % stamp)
@@ -541,12 +545,14 @@ def _person_filter(request):
 def people(request):
     require(request.user, "orgs.view")
     filterset = _person_filter(request)
+    page = _page_by_ids(request, filterset.qs)
+    audit.log_access(request, "orgs.person", len(page.object_list))
     return render(
         request,
         "orgs/people.html",
         {
             "filter": filterset,
-            "page": _page_by_ids(request, filterset.qs),
+            "page": page,
             "show_phones": selectors.phones_visible(request.user),
             "can_create": can(request.user, "orgs.edit"),
             "can_export": can(request.user, "orgs.export"),
@@ -591,9 +597,9 @@ def people_export(request):
             m.joined_on.isoformat() if m and m.joined_on else "",
         ]
 
-    content = excel.export_bytes(
-        _("人员"), headers, (row(p) for p in filterset.qs.iterator(chunk_size=1000))
-    )
+    people = list(filterset.qs)
+    audit.log_access(request, "orgs.person", len(people), export=True)
+    content = excel.export_bytes(_("人员"), headers, (row(p) for p in people))
     stamp = timezone.localdate().strftime("%Y%m%d")
     return excel.xlsx_response(content, _("人员-%s.xlsx") % stamp)
 
@@ -602,6 +608,7 @@ def people_export(request):
 def person_detail(request, pk):
     require(request.user, "orgs.view")
     person = selectors.person_get(user=request.user, pk=pk)
+    audit.log_access(request, "orgs.person", 1)
     return render(
         request,
         "orgs/person_detail.html",
@@ -862,7 +869,7 @@ def seat_vacate(request, pk):
 def committee_export(request, pk):
     require(request.user, "orgs.export")
     committee = selectors.committee_get(user=request.user, pk=pk)
-    seats = selectors.seat_list(user=request.user).filter(committee=committee)
+    seats = list(selectors.seat_list(user=request.user).filter(committee=committee))
     headers = [
         _("姓名"),
         _("代表单位/党组织"),
@@ -888,6 +895,7 @@ def committee_export(request, pk):
         ]
         for s in seats
     )
+    audit.log_access(request, "orgs.seat", len(seats), export=True)
     content = excel.export_bytes(committee.name, headers, rows)
     return excel.xlsx_response(content, _("%s-委员名单.xlsx") % committee.name)
 

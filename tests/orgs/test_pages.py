@@ -386,3 +386,30 @@ def test_committee_list_query_count_is_flat(world, org):
 )
 def test_pages_render_for_street_staff(world, org, url):
     assert login(world.street_staff).get(url).status_code == 200
+
+
+def test_viewing_and_exporting_people_is_recorded_in_the_access_log(world):
+    from portal.models import AccessLog
+
+    make_person(world, "被查看的人", community=world.a)
+    client = login(world.secretary_a)
+    client.get("/orgs/people/")
+    client.get("/orgs/people/export.xlsx")
+    logs = list(AccessLog.objects.order_by("id").values_list("what", "action", "count"))
+    assert logs[0][:2] == ("orgs.person", AccessLog.Action.VIEW)
+    assert logs[1][:2] == ("orgs.person", AccessLog.Action.EXPORT)
+    assert logs[1][2] >= 1
+
+
+def test_changing_a_person_is_audited_with_the_phone_masked(world):
+    from auditlog.models import LogEntry
+
+    person = make_person(world, "改号码", community=world.a, phone="13912345678")
+    login(world.secretary_a).post(
+        f"/orgs/people/{person.pk}/edit/",
+        {"name": "改号码", "phone": "13700001111", "community": world.a.pk},
+    )
+    entry = LogEntry.objects.get_for_object(person).order_by("-timestamp").first()
+    assert entry.actor == world.secretary_a
+    assert "13700001111" not in str(entry.changes)
+    assert "137****1111" in str(entry.changes)
