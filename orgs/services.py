@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError, Q
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -820,12 +820,3 @@ def seat_vacate(*, user, seat, reason, vacated_on=None):
         update_fields=["vacated_on", "vacated_reason", "vacated_by", "updated_at"]
     )
     return seat
-
-
-def committee_unit_secretary_q():
-    """Return a Q for current unit-secretary seats on 大党委 (S4's 75)."""
-    return Q(
-        vacated_on__isnull=True,
-        is_unit_secretary=True,
-        committee__kind=CommitteeKind.BIG_PARTY,
-    )
