@@ -174,12 +174,30 @@ def cell_tree_problems():
     from grids.models import Cell
 
     label = _("网格")
+    # ``level`` is the grid level (1…6); mptt keeps its depth in another field.
+    depth = Cell._mptt_meta.level_attr
+    fields = [f for f in TREE_FIELDS if f != "level"]
     rows = list(
         Cell.objects.order_by("tree_id", "lft").values(
-            *TREE_FIELDS, "street_id", "community_id"
+            *fields, depth, "level", "street_id", "community_id"
         )
     )
+    for r in rows:
+        r["grid_level"], r["level"] = r["level"], r.pop(depth)
     problems = _structure_problems(label, rows)
+    for r in rows:
+        if r["grid_level"] != r["level"] + 1:
+            problems.append(
+                _(
+                    "%(label)s %(code)s：网格层级为 %(grid)s，按上级关系应为 %(expected)s。"
+                )
+                % {
+                    "label": label,
+                    "code": r.get("code", r["pk"]),
+                    "grid": r["grid_level"],
+                    "expected": r["level"] + 1,
+                }
+            )
     by_id = {r["pk"]: r for r in rows}
     community_streets = dict(
         OrgNode.objects.filter(kind=OrgKind.COMMUNITY).values_list("pk", "street_id")
