@@ -15,6 +15,10 @@ SCHEDULES = {
         "evaluations.run_previous_month",
         ("crontab", {"minute": "30", "hour": "1", "day_of_month": "1"}),
     ),
+    "网格事件超期自动上报": (
+        "grids.escalate_overdue_cases",
+        ("crontab", {"minute": "30", "hour": "1"}),
+    ),
 }
 
 
