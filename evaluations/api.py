@@ -6,7 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -30,6 +30,9 @@ from evaluations.models import (
 from evaluations.months import month_label, parse_month
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-05"}
+)
 class MonthField(serializers.Field):
     """A month as ``YYYY-MM``."""
 
@@ -322,6 +325,7 @@ class AppealSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_attachment_url(self, appeal):
         if not appeal.attachment:
             return None

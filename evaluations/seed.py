@@ -172,7 +172,8 @@ class _StreetSeed:
             )
 
     def appeals(self):
-        """The demo unit head's appeal (open), and three more decided or open."""
+        """The demo unit head's appeal (when his unit is rated), and four more:
+        one accepted, one rejected, two waiting."""
         from evaluations.models import Appeal, AppealAction, AppealEvent
 
         ratings = {r.unit_id: r for r in self.rated_units()}
@@ -182,7 +183,7 @@ class _StreetSeed:
             services.appeal_submit(user=head, unit=head_unit, reason=APPEAL_REASONS[0])
             ratings.pop(head_unit.pk)
         ids = sorted(ratings)
-        others = ids[:: max(len(ids) // 3, 1)][:3]
+        others = ids[:: max(len(ids) // 4, 1)][:4]
         for index, unit_id in enumerate(others):
             rating = ratings[unit_id]
             # These units have no demo login: their appeals were filed on paper
@@ -192,15 +193,15 @@ class _StreetSeed:
                 community_id=rating.community_id,
                 unit_id=unit_id,
                 rating=rating,
-                reason=APPEAL_REASONS[1 + index % 3],
+                reason=APPEAL_REASONS[index % len(APPEAL_REASONS)],
             )
             AppealEvent.objects.create(
                 appeal=appeal,
                 action=AppealAction.SUBMITTED,
                 note="（纸质申诉，由街道代录）" + appeal.reason,
             )
-            if self.admin is None or index == 2:
-                continue
+            if self.admin is None or index >= 2:
+                continue  # these two wait for the street's decision
             accept = index == 0 and rating.level != CreditLevel.A
             order = list(CreditLevel)
             services.appeal_decide(

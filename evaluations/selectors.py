@@ -108,8 +108,17 @@ def published_months(*, street):
     )
 
 
+def _visible_results(user):
+    """Results in scope; before publication a month is the street's draft,
+    so only street staff see it (units and communities get it when published)."""
+    queryset = Evaluation.objects.filter(_scope_q(user))
+    if not scope_for(user).is_street_level:
+        queryset = queryset.filter(publication__isnull=False)
+    return queryset
+
+
 def evaluation_list(*, user):
-    return Evaluation.objects.filter(_scope_q(user)).select_related(
+    return _visible_results(user).select_related(
         "unit", "committee", "community", "policy", "publication"
     )
 
@@ -155,7 +164,7 @@ def evaluation_get(*, user, pk):
 def evaluation_months(*, user):
     """Months that have results the user may see, newest first."""
     return list(
-        Evaluation.objects.filter(_scope_q(user))
+        _visible_results(user)
         .order_by("-month")
         .values_list("month", flat=True)
         .distinct()
@@ -171,12 +180,13 @@ def unit_get(*, user, pk):
     return get_object_or_404(unit_list(user=user).select_related("community"), pk=pk)
 
 
-def unit_history(*, unit):
-    """A unit's monthly results, oldest first (the chart's series)."""
+def unit_history(*, user, unit):
+    """A unit's monthly results the user may see, oldest first (the chart)."""
     return (
-        Evaluation.objects.filter(unit=unit)
+        _visible_results(user)
+        .filter(unit=unit)
         .order_by("month")
-        .only("month", "score", "grade", "computed_grade", "publication_id", "metrics")
+        .only("month", "score", "grade", "computed_grade", "publication_id")
     )
 
 

@@ -315,7 +315,7 @@ def unit_history(request, pk):
     """A unit's monthly scores and grades as a chart and a table."""
     require(request.user, "evaluations.view")
     unit = selectors.unit_get(user=request.user, pk=pk)
-    history = list(selectors.unit_history(unit=unit))
+    history = list(selectors.unit_history(user=request.user, unit=unit))
     chart = {
         "months": [month_label(e.month) for e in history],
         "scores": [float(e.score) for e in history],

@@ -75,7 +75,7 @@ def test_evaluations_filters(world, committees):
 
 
 def test_evaluations_are_scoped(world, committees, unit_head_b):
-    run_month(world.street, MAY, world.street_admin)
+    publish_month(world, MAY)
     a_row = Evaluation.objects.get(month=MAY, unit=world.unit_a)
     # a unit head sees only his unit
     head = api(world.unit_head_a)
@@ -277,3 +277,20 @@ def test_api_lists_take_the_same_queries_for_2_and_10_rows(world, committees):
     assert large["/api/v1/credit-ratings/"][1]["count"] == 10
     assert large["/api/v1/appeals/"][1]["count"] == 10
     assert large["/api/v1/commitments/"][1]["count"] == 10
+
+
+def test_an_unpublished_month_is_the_streets_draft(world, committees):
+    # given May computed but not published
+    run_month(world.street, MAY, world.street_admin)
+    row = Evaluation.objects.get(month=MAY, unit=world.unit_a)
+    # then street staff see it, the unit and its community do not yet
+    assert api(world.street_staff).get("/api/v1/evaluations/").json()["count"] == 6
+    for persona in (world.unit_head_a, world.secretary_a):
+        client = api(persona)
+        assert client.get("/api/v1/evaluations/").json()["count"] == 0
+        assert client.get(f"/api/v1/evaluations/{row.pk}/").status_code == 404
+    # when it is published they do
+    services.month_publish(user=world.street_admin, street=world.street, month=MAY)
+    assert (
+        api(world.unit_head_a).get(f"/api/v1/evaluations/{row.pk}/").status_code == 200
+    )

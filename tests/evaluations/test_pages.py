@@ -155,7 +155,7 @@ def test_results_filter_by_community_kind_and_grade_and_sort_by_score(
 
 
 def test_a_unit_head_sees_only_his_units_results(world, committees, unit_head_b):
-    run_month(world.street, MAY, world.street_admin)
+    publish_month(world, MAY)
     a_row = Evaluation.objects.get(month=MAY, unit=world.unit_a)
     head = login(world.unit_head_a)
     html = head.get("/evaluations/results/?month=2024-05").content.decode()
@@ -184,16 +184,18 @@ def test_the_override_form_keeps_the_history_on_the_page(world, committees):
     assert response.status_code == 302
     html = admin.get(f"/evaluations/results/{row.pk}/").content.decode()
     assert "较差 → 良好" in html and "补充了会议签到表" in html
-    # a secretary sees the result but may not override it
-    secretary = login(world.secretary_a)
+    # street staff see the draft but may not override it; a secretary does
+    # not see a draft at all
+    staff = login(world.street_staff)
     assert (
-        "调整等次"
-        not in secretary.get(f"/evaluations/results/{row.pk}/").content.decode()
+        "调整等次" not in staff.get(f"/evaluations/results/{row.pk}/").content.decode()
     )
-    response = secretary.post(
+    response = staff.post(
         f"/evaluations/results/{row.pk}/", {"grade": "excellent", "reason": "越权调整"}
     )
     assert response.status_code == 403
+    secretary = login(world.secretary_a)
+    assert secretary.get(f"/evaluations/results/{row.pk}/").status_code == 404
 
 
 def test_the_publish_button_publishes_the_month(world, committees):
@@ -234,6 +236,16 @@ def test_the_history_chart_uses_the_vendored_echarts_and_a_static_script(
     assert "/static/evaluations/history-chart.js" in html
     chart = re.search(r'data-chart="([^"]+)"', html).group(1)
     data = json.loads(chart.replace("&quot;", '"'))
+    # the unit head sees the published month only; street staff also the draft
+    assert data["months"] == ["2024-05"]
+    html = (
+        login(world.street_staff)
+        .get(f"/evaluations/units/{world.unit_a.pk}/history/")
+        .content.decode()
+    )
+    data = json.loads(
+        re.search(r'data-chart="([^"]+)"', html).group(1).replace("&quot;", '"')
+    )
     assert data["months"] == ["2024-05", "2024-06"]
     assert data["published"] == [True, False]
 
