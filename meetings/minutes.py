@@ -56,22 +56,31 @@ REMOVED_WITH_CONTENT = frozenset(
 )
 
 _TAG = re.compile(r"<[a-zA-Z/!]")
+_BLOCK = re.compile(r"<(p|br|ul|ol|li|h[1-6]|table|blockquote|div|hr)\b", re.IGNORECASE)
+
+
+def _paragraphs(text, escape_text):
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "".join(
+        "<p>%s</p>" % (escape(b) if escape_text else b).replace("\n", "<br>")
+        for b in blocks
+    )
 
 
 def sanitise_minutes(text):
     """Return ``text`` as safe HTML: formatting kept, anything active removed.
 
     Plain text (typed without the editor, e.g. with scripts off) becomes
-    paragraphs, one per blank-line-separated block, with line breaks kept.
+    paragraphs, one per blank-line-separated block, with line breaks kept; so
+    does text with only inline tags. The cleaner runs on the result either way.
     """
-    text = (text or "").strip()
+    text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         return ""
     if not _TAG.search(text):
-        blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-        text = "".join(
-            "<p>%s</p>" % escape(block).replace("\n", "<br>") for block in blocks
-        )
+        text = _paragraphs(text, escape_text=True)
+    elif not _BLOCK.search(text):
+        text = _paragraphs(text, escape_text=False)
     return nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),

@@ -484,7 +484,7 @@ def meeting_file_minutes(*, user, meeting, text, files=(), note=""):
 @transaction.atomic
 def _meeting_file_minutes(*, user, meeting, text, files, note, written):
     meeting = (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("chair__person")
         .get(pk=meeting.pk)
     )
@@ -657,11 +657,12 @@ def problem_from_grid_case(
     origin = None
     if level == "street":
         origin = (
-            Problem.objects.select_for_update()
-            .filter(
-                committee__kind=CommitteeKind.BIG_PARTY,
-                grid_case_id=case_id,
-                escalated_to__isnull=True,
+            Problem.objects.select_for_update(of=("self",))
+            .filter(committee__kind=CommitteeKind.BIG_PARTY, grid_case_id=case_id)
+            .exclude(
+                pk__in=Problem.objects.filter(escalated_from__isnull=False).values(
+                    "escalated_from_id"
+                )
             )
             .first()
         )
@@ -714,7 +715,7 @@ def problem_escalate(*, user, problem, reason):
     大工委's result comes back to it and to its reporter.
     """
     problem = (
-        Problem.objects.select_for_update()
+        Problem.objects.select_for_update(of=("self",))
         .select_related("committee")
         .get(pk=problem.pk)
     )
@@ -837,7 +838,7 @@ def _grid_case_feedback(problem):
 def problem_answer(*, user, problem, answer):
     """Close a problem with a written answer (no action needed, or explained)."""
     problem = (
-        Problem.objects.select_for_update()
+        Problem.objects.select_for_update(of=("self",))
         .select_related("committee")
         .get(pk=problem.pk)
     )
@@ -909,7 +910,7 @@ def _check_unit(unit, committee):
 def action_item_create(*, user, problem, unit, title, due_on, weight=1, meeting=None):
     """Agree a solution for a problem: a unit, a due date and a weight."""
     problem = (
-        Problem.objects.select_for_update()
+        Problem.objects.select_for_update(of=("self",))
         .select_related("committee")
         .get(pk=problem.pk)
     )
@@ -1002,7 +1003,11 @@ def action_item_update(
 def _action_item_update(
     *, user, item, status, progress, note, evidence, files, written
 ):
-    item = ActionItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=item.pk)
+    )
     _require(
         user,
         "meetings.update_action_item",
@@ -1066,7 +1071,7 @@ def _action_item_update(
 def action_item_reschedule(*, user, item, due_on, reason):
     """Give an action item a new due date, with the reason on record."""
     item = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
         .select_related("committee")
         .get(pk=item.pk)
     )
@@ -1252,9 +1257,7 @@ def channel_post_create(*, user, committee, body, title="", parent=None, mirror=
     elif not (title or "").strip():
         raise ValidationError({"title": _("请填写标题。")})
     if mirror and not committee.webhook_url:
-        raise ValidationError(
-            {"mirror": _("该委员会没有设置群机器人地址，无法同步到群。")}
-        )
+        raise ValidationError(_("该委员会没有设置群机器人地址，无法同步到群。"))
     post = ChannelPost(
         committee=committee,
         parent=parent,

@@ -182,3 +182,34 @@ def jpeg_bytes(size=(60, 40)):
 
 def in_days(n):
     return timezone.localdate() + timedelta(days=n)
+
+
+@pytest.fixture
+def filed(mworld, meetings_next_month):
+    """A's next meeting with a problem, an item for unit A, minutes and a photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = meetings_next_month.a
+    problem = services.problem_create(
+        user=mworld.secretary_a,
+        committee=mworld.party_a,
+        title="路灯不亮",
+        meeting=meeting,
+    )
+    item = services.action_item_create(
+        user=mworld.secretary_a,
+        problem=problem,
+        unit=mworld.unit_a,
+        title="更换路灯",
+        due_on=in_days(10),
+    )
+    services.meeting_file_minutes(
+        user=mworld.secretary_a,
+        meeting=meeting,
+        text="<p>纪要</p>",
+        files=[SimpleUploadedFile("现场.png", png_bytes(), "image/png")],
+    )
+    attachment = meeting.attachments.get()
+    return SimpleNamespace(
+        meeting=meeting, problem=problem, item=item, attachment=attachment
+    )

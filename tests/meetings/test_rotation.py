@@ -56,7 +56,11 @@ def test_a_year_with_n_secretaries_has_nobody_chair_twice_before_all_have_chaire
 
 def test_rotation_follows_the_seats_order_and_wraps_round():
     # given three secretaries who joined in the order 3, 1, 2
-    seats = [seat(1, date(2023, 2, 1)), seat(2, date(2023, 3, 1)), seat(3, date(2022, 5, 1))]
+    seats = [
+        seat(1, date(2023, 2, 1)),
+        seat(2, date(2023, 3, 1)),
+        seat(3, date(2022, 5, 1)),
+    ]
     # when the chairs are computed for a long run
     order = names(compute_chairs(seats, [], YEAR))
     # then they take turns in joining order, the same cycle all year
@@ -193,11 +197,16 @@ def test_nobody_chairs_twice_before_everyone_serving_throughout_has_chaired(spec
             turns.setdefault(chairs[m].pk, []).append(i)
     for pk, idx in turns.items():
         for a, b in zip(idx, idx[1:], strict=False):
-            between = {chairs[months[j]].pk for j in range(a + 1, b) if chairs[months[j]]}
+            between = {
+                chairs[months[j]].pk for j in range(a + 1, b) if chairs[months[j]]
+            }
             for other in seats:
                 serving_all = all(
                     other.term_start <= months[j]
-                    and (other.vacated_on is None or other.vacated_on > add_months(months[j], 1))
+                    and (
+                        other.vacated_on is None
+                        or other.vacated_on > add_months(months[j], 1)
+                    )
                     for j in range(a, b + 1)
                 )
                 if serving_all and other.pk != pk:
@@ -207,7 +216,9 @@ def test_nobody_chairs_twice_before_everyone_serving_throughout_has_chaired(spec
 # -- the rule on the database: scheduling and swaps ------------------------------------
 
 
-def test_scheduled_meetings_get_the_chair_the_rotation_gives(mworld, meetings_next_month):
+def test_scheduled_meetings_get_the_chair_the_rotation_gives(
+    mworld, meetings_next_month
+):
     # given the seats of A's 大党委 (four unit secretaries, one community secretary)
     month = next_month()
     expected = chairs_for([mworld.party_a], [month])[mworld.party_a.pk][month]
@@ -255,7 +266,9 @@ def test_a_new_seat_joins_the_database_rotation_at_the_end(mworld):
     assert order[first - 1] == mworld.seat_a4  # the last of the old order
 
 
-def test_a_swap_is_recorded_with_its_reason_and_moves_the_chairs(mworld, meetings_next_month):
+def test_a_swap_is_recorded_with_its_reason_and_moves_the_chairs(
+    mworld, meetings_next_month
+):
     # given next month's meeting and the month after
     a = next_month()
     b = add_months(a, 1)
@@ -297,7 +310,9 @@ def test_a_swap_needs_a_reason_and_two_months(mworld, kwargs, message):
     if args["month_b"] is None:
         args["month_b"] = a
     with pytest.raises(ValidationError) as exc:
-        services.rotation_swap_record(user=mworld.secretary_a, committee=mworld.party_a, **args)
+        services.rotation_swap_record(
+            user=mworld.secretary_a, committee=mworld.party_a, **args
+        )
     assert message in " ".join(exc.value.messages)
     assert not RotationSwap.objects.exists()
 
