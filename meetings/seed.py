@@ -16,6 +16,7 @@ done late, in progress, open, overdue), answered, or escalated to the 大工委
 community inspected at each meeting; and a few channel posts with replies.
 """
 
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,22 +153,29 @@ def _unit_of(seat, nodes):
     return None
 
 
-class _Times:
-    """Remember the historic ``created_at`` of rows (bulk_create stamps "now")."""
+@contextmanager
+def historic_created_at(*models):
+    """Let ``bulk_create`` keep the ``created_at`` the seed sets on each row.
 
-    def __init__(self):
-        self.rows = {}
+    ``auto_now_add`` would stamp every row "now"; a year of history needs its
+    own dates. Switched off only for the seed's own run, then restored.
+    """
+    fields = [m._meta.get_field("created_at") for m in models]
+    saved = [f.auto_now_add for f in fields]
+    for f in fields:
+        f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, value in zip(fields, saved, strict=True):
+            f.auto_now_add = value
+
+
+class _Times:
+    """Set a row's historic ``created_at`` (kept by ``historic_created_at``)."""
 
     def set(self, obj, moment):
-        self.rows.setdefault(type(obj), []).append((obj, moment))
-
-    def apply(self):
-        for model, pairs in self.rows.items():
-            for obj, moment in pairs:
-                obj.created_at = moment
-            model.objects.bulk_update(
-                [o for o, _m in pairs], ["created_at"], batch_size=BATCH
-            )
+        obj.created_at = moment
 
 
 def seed(ctx):
@@ -177,7 +185,16 @@ def seed(ctx):
             "  meetings: 没有大工委/大党委（orgs 尚未生成委员会），跳过联席会议演示数据。"
         )
         return
-    Seeder(ctx, committees).run()
+    with historic_created_at(
+        Meeting,
+        MinutesRevision,
+        Problem,
+        ProblemEvent,
+        ActionItem,
+        ActionItemUpdate,
+        ChannelPost,
+    ):
+        Seeder(ctx, committees).run()
 
 
 class Seeder:
@@ -195,7 +212,6 @@ class Seeder:
         self.committees = [c for c in [self.big_working, *self.big_party] if c]
         self.months = [add_months(month_start(self.today), i - 11) for i in range(12)]
         self.times = _Times()
-        self.pending_updates = []
         self.secretary_community = {}
         for name in ("secretary1", "secretary2"):
             user = self.users.get(name)
@@ -244,11 +260,9 @@ class Seeder:
         self.units_by_community = units_by_community
         self.swaps()
         self.meetings()
-        self.attendance_and_minutes()
         self.problems()
         self.campaigns()
         self.channel()
-        self.times.apply()
         self.reminders()
         self.ctx.data["meetings"] = {
             "months": self.months,
@@ -345,13 +359,17 @@ class Seeder:
                         status=MeetingStatus.HELD if held else MeetingStatus.SCHEDULED,
                     )
                 )
-        Meeting.objects.bulk_create(rows, batch_size=BATCH)
         for m in rows:
             self.times.set(m, m.held_at - timedelta(days=20))
         self.meeting_rows = rows
         self.by_committee_month = {(m.committee_id, m.month): m for m in rows}
+        attendance, revisions = self.attendance_and_minutes()
+        Meeting.objects.bulk_create(rows, batch_size=BATCH)
+        Attendance.objects.bulk_create(attendance, batch_size=BATCH)
+        MinutesRevision.objects.bulk_create(revisions, batch_size=BATCH)
 
     def attendance_and_minutes(self):
+        """Return the attendance and minutes revisions of held meetings (unsaved)."""
         rng = self.rng
         attendance, revisions = [], []
         held = [m for m in self.meeting_rows if m.status == MeetingStatus.HELD]
@@ -434,13 +452,7 @@ class Seeder:
             rev = MinutesRevision(meeting=m, html=html, filed_by=m.minutes_filed_by)
             revisions.append(rev)
             self.times.set(rev, filed_at)
-        Attendance.objects.bulk_create(attendance, batch_size=BATCH)
-        MinutesRevision.objects.bulk_create(revisions, batch_size=BATCH)
-        Meeting.objects.bulk_update(
-            [m for m in held if m.minutes_filed_at],
-            ["minutes_html", "minutes_filed_at", "minutes_filed_by"],
-            batch_size=BATCH,
-        )
+        return attendance, revisions
 
     def _item_state(self, item, created, due):
         """Set an item's status from its due date and today; return its updates."""
@@ -449,13 +461,17 @@ class Seeder:
             (created, "", ActionItemStatus.OPEN, 0, "议定举措，完成时限 %s。" % due)
         ]
         if due < self.today:
+            # Older items have mostly been finished, late or not; recent ones
+            # are more often still overdue.
+            age = (self.today - due).days
+            late_open = 0.3 if age < 30 else 0.12 if age < 90 else 0.04
             roll = rng.random()
-            if roll < 0.68:
-                done = min(_at(due - timedelta(days=rng.randint(0, 10)), 16), self.now)
-            elif roll < 0.8:
+            if roll < late_open:
+                done = None
+            elif roll < late_open + 0.15:
                 done = min(_at(due + timedelta(days=rng.randint(2, 20)), 16), self.now)
             else:
-                done = None
+                done = min(_at(due - timedelta(days=rng.randint(0, 10)), 16), self.now)
             if done is not None and done > created:
                 item.status, item.progress, item.done_at = (
                     ActionItemStatus.DONE,
@@ -546,7 +562,6 @@ class Seeder:
                 )
                 problems.append(p)
                 meta.append((m, committee, units, during))
-        Problem.objects.bulk_create(problems, batch_size=BATCH)
         items, updates, events = [], [], []
         escalate = []
         unit_head_unit = self.ctx.data.get("unit_head_unit")
@@ -588,9 +603,15 @@ class Seeder:
                 p, m, committee, units, actor, items, updates, events, unit_head_unit
             )
         uppers = self._escalations(escalate, items, updates, events)
+        for p in problems + uppers:
+            self._roll_up(p, events)
+        # Everything is decided: write each table once, parents first.
+        Problem.objects.bulk_create(problems, batch_size=BATCH)
+        Problem.objects.bulk_create(uppers, batch_size=BATCH)
         ActionItem.objects.bulk_create(items, batch_size=BATCH)
-        for item, rows in updates:
-            for moment, before, after, progress, note in rows:
+        rows = []
+        for item, steps in updates:
+            for moment, before, after, progress, note in steps:
                 u = ActionItemUpdate(
                     item=item,
                     status_from=before,
@@ -598,26 +619,12 @@ class Seeder:
                     progress=progress,
                     note=note,
                 )
-                self.pending_updates.append(u)
                 self.times.set(u, moment)
-        ActionItemUpdate.objects.bulk_create(self.pending_updates, batch_size=BATCH)
-        for p in problems + uppers:
-            self._roll_up(p, events)
-        Problem.objects.bulk_update(
-            problems + uppers,
-            [
-                "status",
-                "progress",
-                "result",
-                "result_at",
-                "result_by",
-                "feedback_sent_at",
-            ],
-            batch_size=BATCH,
-        )
-        ProblemEvent.objects.bulk_create([e for e, _t in events], batch_size=BATCH)
+                rows.append(u)
+        ActionItemUpdate.objects.bulk_create(rows, batch_size=BATCH)
         for e, moment in events:
             self.times.set(e, moment)
+        ProblemEvent.objects.bulk_create([e for e, _t in events], batch_size=BATCH)
         self.problem_count = len(problems) + len(uppers)
         self.item_count = len(items)
 
@@ -696,12 +703,11 @@ class Seeder:
                 reporter_unit=p.reporter_unit,
                 escalated_from=p,
             )
+            self.times.set(upper, at)
             uppers.append(upper)
             pairs.append((upper, p, target, actor, reason, at))
-        Problem.objects.bulk_create(uppers, batch_size=BATCH)
         big_actor = self.actor_for(big)
         for upper, p, target, actor, reason, at in pairs:
-            self.times.set(upper, at)
             events.append(
                 self._ev(
                     upper,
