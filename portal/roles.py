@@ -27,6 +27,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "portal.street_dashboard": frozenset({SA, SS}),
     "portal.community_dashboard": frozenset({SA, SS, CS}),
     "portal.manage_roles": frozenset({SA}),
+    "portal.unlock_logins": frozenset({SA}),
     "portal.view_stats": ALL_ROLES,
     # orgs
     "orgs.view": STAFF_ROLES,
