@@ -451,6 +451,8 @@ def problem_add(request, pk):
     _viewer(request)
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     committee = meeting.committee
+    if not services.can_report_problem(request.user, committee):
+        raise _forbidden()
     units = _units_for(committee)
     if request.method == "POST":
         form = ProblemForm(request.POST, units=units)

@@ -443,3 +443,24 @@ def test_a_grid_case_for_an_unknown_level_is_refused(mworld):
         services.problem_from_grid_case(
             case_id=1, level="cell", street=mworld.street, title="x"
         )
+
+
+def test_changes_to_items_and_problems_are_in_the_audit_log_with_who(mworld, problem_a):
+    from auditlog.models import LogEntry
+
+    item = services.action_item_create(
+        user=mworld.secretary_a,
+        problem=problem_a,
+        unit=mworld.unit_a,
+        title="更换灯具",
+        due_on=in_days(10),
+    )
+    from auditlog.context import set_actor
+
+    with set_actor(mworld.unit_head_a):
+        services.action_item_update(
+            user=mworld.unit_head_a, item=item, status="in_progress", progress=30
+        )
+    entry = LogEntry.objects.get_for_object(item).order_by("-timestamp").first()
+    assert entry.actor == mworld.unit_head_a
+    assert "progress" in entry.changes_dict
