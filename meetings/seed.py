@@ -263,6 +263,7 @@ class Seeder:
         self.problems()
         self.campaigns()
         self.channel()
+        self.grid_cases()
         self.reminders()
         self.ctx.data["meetings"] = {
             "months": self.months,
@@ -879,6 +880,14 @@ class Seeder:
                 replies.append(reply)
                 self.times.set(reply, self.now - timedelta(days=rng.randint(0, 2)))
         ChannelPost.objects.bulk_create(replies)
+
+    def grid_cases(self):
+        """Take the grid's escalated cases onto the agendas (once grids has them)."""
+        from meetings.grid_feed import grid_cases_import
+
+        imported = grid_cases_import(street=self.committees[0].street)
+        if imported is None:
+            self.ctx.log("  meetings: 网格应用尚未提供上报事件接口，未导入网格事件。")
 
     def reminders(self):
         """Reminder rows for what is still ahead (upcoming meetings, items not due)."""

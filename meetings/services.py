@@ -812,26 +812,20 @@ def _feedback(problem, user):
             link=reverse("meetings:problem", args=[problem.pk]),
             kind="meetings.feedback",
         )
-    _event(
-        problem,
-        ProblemEventKind.FEEDBACK,
-        user,
-        _("已将办理结果反馈给%s。") % (who or _("反映人")),
-    )
-    if problem.grid_case_id:
-        _grid_case_feedback(problem)
+    note = _("已将办理结果反馈给%s。") % (who or _("反映人"))
+    if problem.grid_case_id and _grid_case_feedback(problem):
+        note = _("网格事件 #%(id)s 已按会议结果办结，由网格请%(who)s确认。") % {
+            "id": problem.grid_case_id,
+            "who": who or _("反映人"),
+        }
+    _event(problem, ProblemEventKind.FEEDBACK, user, note)
 
 
 def _grid_case_feedback(problem):
-    """Hand the result to the grids app for the case's reporter (when it has one)."""
-    try:
-        from grids import services as grid_services
-    except ImportError:
-        return
-    hook = getattr(grid_services, "grid_case_meeting_result", None)
-    if hook is None:
-        return
-    hook(case_id=problem.grid_case_id, result=problem.result, problem_id=problem.pk)
+    """Close the grid case with the result (the grid asks its reporter to confirm)."""
+    from meetings.grid_feed import grid_case_close
+
+    return grid_case_close(case_id=problem.grid_case_id, result=problem.result)
 
 
 @transaction.atomic

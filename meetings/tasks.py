@@ -23,3 +23,11 @@ def sync_reminders():
 def mark_overdue_action_items():
     """Mark action items past their due date as overdue."""
     return services.action_items_mark_overdue()
+
+
+@shared_task(name="meetings.import_grid_cases", ignore_result=True, time_limit=600)
+def import_grid_cases():
+    """Put grid cases escalated to a community or the street on the agendas."""
+    from meetings.grid_feed import grid_cases_import
+
+    return grid_cases_import()

@@ -15,6 +15,7 @@ SCHEDULES = {
         ("crontab", {"minute": "5", "hour": "1"}),
     ),
     "联席会议：同步会议和举措提醒": ("meetings.sync_reminders", ("interval", 60)),
+    "联席会议：网格上报事件列入议程": ("meetings.import_grid_cases", ("interval", 30)),
     "联席会议：标记逾期举措": (
         "meetings.mark_overdue_action_items",
         ("crontab", {"minute": "10", "hour": "0"}),

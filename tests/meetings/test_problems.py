@@ -464,3 +464,11 @@ def test_changes_to_items_and_problems_are_in_the_audit_log_with_who(mworld, pro
     entry = LogEntry.objects.get_for_object(item).order_by("-timestamp").first()
     assert entry.actor == mworld.unit_head_a
     assert "progress" in entry.changes_dict
+
+
+def test_without_the_grids_hook_the_grid_feed_does_nothing_and_says_so(mworld):
+    from meetings.grid_feed import grid_case_close, grid_cases_import
+
+    # the grids app on this branch has no escalated-case hook yet
+    assert grid_cases_import() is None
+    assert grid_case_close(case_id=1, result="x") is False
