@@ -194,7 +194,11 @@ def seed(ctx):
         ActionItemUpdate,
         ChannelPost,
     ):
-        Seeder(ctx, committees).run()
+        seeder = Seeder(ctx, committees)
+        seeder.run()
+    # Live writes through the services (auto_now_add back on).
+    seeder.grid_cases()
+    seeder.reminders()
 
 
 class Seeder:
@@ -263,8 +267,6 @@ class Seeder:
         self.problems()
         self.campaigns()
         self.channel()
-        self.grid_cases()
-        self.reminders()
         self.ctx.data["meetings"] = {
             "months": self.months,
             "meetings": self.meeting_rows,
