@@ -322,3 +322,26 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].initial = timezone.localdate().strftime("%Y-%m")
+
+
+class CampaignForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("社区"), queryset=OrgNode.objects.none())
+    name = forms.CharField(label=_("名称"), max_length=200)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities
+
+
+class SectionForm(forms.Form):
+    name = forms.CharField(label=_("片段名称"), max_length=200)
+    area = forms.CharField(label=_("范围"), max_length=255, required=False)
+    unit = UnitChoiceField(label=_("包保单位"), queryset=OrgNode.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units

@@ -483,3 +483,55 @@ def channel_post_get(*, committee, pk):
     return get_object_or_404(
         ChannelPost, committee=committee, pk=pk, parent__isnull=True
     )
+
+
+# -- campaigns ------------------------------------------------------------------------
+
+
+def campaign_list(*, user, community=None):
+    """Return the campaigns in scope, with their sections and owners."""
+    from meetings.models import Campaign, CampaignSection
+
+    if not _viewer(user):
+        return Campaign.objects.none()
+    scope = scope_for(user)
+    qs = Campaign.objects.filter(scope.q(community="community", street="street"))
+    if community is not None:
+        qs = qs.filter(community=community)
+    return (
+        qs.select_related("community")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=CampaignSection.objects.select_related("unit").order_by("id"),
+            )
+        )
+        .order_by("community__code", "-starts_on", "id")
+    )
+
+
+def campaign_get(*, user, pk):
+    return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_inspections(campaign, months=6):
+    """Return (meetings, rows): the last meetings and each section's results."""
+    meetings = list(
+        Meeting.objects.filter(
+            community_id=campaign.community_id, inspections__section__campaign=campaign
+        )
+        .distinct()
+        .order_by("-month")[:months]
+    )
+    meetings.reverse()
+    results = {
+        (i.section_id, i.meeting_id): i
+        for i in SectionInspection.objects.filter(
+            section__campaign=campaign, meeting__in=meetings
+        )
+    }
+    rows = [
+        (section, [results.get((section.pk, m.pk)) for m in meetings])
+        for section in campaign.sections.all()
+    ]
+    return meetings, rows

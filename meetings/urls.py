@@ -27,5 +27,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.action_item_detail, name="item"),
     path("committees/<int:pk>/channel/", views.committee_channel, name="channel"),
     path("committees/<int:pk>/rotation/", views.committee_rotation, name="rotation"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]
