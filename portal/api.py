@@ -24,7 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.stats import stats_for
 
-API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations"]
+API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
 
 
 def exception_handler(exc, context):

@@ -20,6 +20,10 @@ SCHEDULES = {
         "meetings.mark_overdue_action_items",
         ("crontab", {"minute": "10", "hour": "0"}),
     ),
+    "网格事件超期自动上报": (
+        "grids.escalate_overdue_cases",
+        ("crontab", {"minute": "30", "hour": "1"}),
+    ),
 }
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "meetings",
     "volunteers",
     "evaluations",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set: fields such as "status" and "kind" exist
+    # in several apps with different choices (a collision is a deploy warning).
+    "ENUM_NAME_OVERRIDES": {
+        "SupportWorkerTypeEnum": "support.models.WorkerType",
+        "SupportAttendanceStatusEnum": "support.models.AttendanceStatus",
+        "SupportSocialOrgKindEnum": "support.models.SocialOrgKind",
+        "SupportSocialOrgStatusEnum": "support.models.SocialOrgStatus",
+        "SupportBudgetLineEnum": "support.models.BudgetLine",
+        "SupportFundEntryKindEnum": "support.models.FundEntryKind",
+        "SupportFundMovementEnum": "support.models.FUND_MOVEMENT_CHOICES",
+        "GridCellLevelEnum": "grids.models.CellLevel",
+        "GridCaseLevelEnum": "grids.models.CaseLevel",
+        "GridCaseStatusEnum": "grids.models.CaseStatus",
+        "GridCaseCategoryEnum": "grids.models.CaseCategory",
+        "GridCaseEventKindEnum": "grids.models.CaseEventKind",
+        "GridReporterKindEnum": "grids.models.ReporterKind",
+    },
 }
 
 # Celery: no broker → tasks run in-process (eager); a broker → real workers.
