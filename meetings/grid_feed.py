@@ -8,9 +8,10 @@ meeting's work resolves the problem, ``grid_case_close`` closes the case with
 the result, and the grid asks the case's reporter to confirm it (FixMyStreet's
 loop), so the reporter hears back once, from the grid.
 
-Until the grids app provides its hook, both functions do nothing and say so
-by their return value; ``problem_from_grid_case`` can be called directly with
-a case's id, text and history.
+Both functions check for the grid's hook first and do nothing (saying so by
+their return value) without it, so neither app has to be installed or seeded
+before the other; ``problem_from_grid_case`` can also be called directly
+with a case's id, text and history.
 """
 
 import logging
