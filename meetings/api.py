@@ -30,7 +30,7 @@ from portal.roles import can
 # -- serializers ---------------------------------------------------------------------
 
 
-class ChairSerializer(serializers.Serializer):
+class MeetingChairSerializer(serializers.Serializer):
     seat = serializers.IntegerField(source="pk")
     person = serializers.IntegerField(source="person_id")
     name = serializers.CharField(source="person.name")
@@ -41,7 +41,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     committee_name = serializers.CharField(source="committee.name")
     committee_kind = serializers.CharField(source="committee.kind")
     month = serializers.SerializerMethodField()
-    chair = ChairSerializer(allow_null=True)
+    chair = MeetingChairSerializer(allow_null=True)
     has_minutes = serializers.BooleanField()
     problem_count = serializers.IntegerField()
     item_count = serializers.IntegerField()
@@ -135,7 +135,7 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressSerializer(serializers.Serializer):
+class ActionItemProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[ActionItemStatus.IN_PROGRESS, ActionItemStatus.DONE]
     )
@@ -144,7 +144,7 @@ class ProgressSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ProblemEscalateSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -246,12 +246,12 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.action_item_list(user=self.request.user)
 
-    @extend_schema(request=ProgressSerializer, responses=ActionItemSerializer)
+    @extend_schema(request=ActionItemProgressSerializer, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         """Report progress (in_progress with ``progress``) or completion (done with ``evidence``)."""
         item = self.get_object()
-        data = ProgressSerializer(data=request.data)
+        data = ActionItemProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.action_item_update(
             user=request.user, item=item, **data.validated_data
@@ -273,7 +273,7 @@ class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.problem_list(user=self.request.user)
 
     @extend_schema(
-        request=ReasonSerializer,
+        request=ProblemEscalateSerializer,
         responses=inline_serializer(
             "Escalated", {"escalated_to": serializers.IntegerField()}
         ),
@@ -282,7 +282,7 @@ class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
     def escalate(self, request, pk=None):
         """Escalate a 大党委 problem to the 大工委 with a reason (S9)."""
         problem = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = ProblemEscalateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upper = services.problem_escalate(
             user=request.user, problem=problem, reason=data.validated_data["reason"]

@@ -270,6 +270,11 @@ SPECTACULAR_SETTINGS = {
         "GridCaseCategoryEnum": "grids.models.CaseCategory",
         "GridCaseEventKindEnum": "grids.models.CaseEventKind",
         "GridReporterKindEnum": "grids.models.ReporterKind",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "MeetingPlaceKindEnum": "meetings.models.PlaceKind",
+        "MeetingProblemStatusEnum": "meetings.models.ProblemStatus",
+        "MeetingProblemSourceEnum": "meetings.models.ProblemSource",
+        "MeetingActionItemStatusEnum": "meetings.models.ActionItemStatus",
     },
 }
 
