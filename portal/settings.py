@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "evaluations.models.AppealStatus",
         "AppealActionEnum": "evaluations.models.AppealAction",
         "CommitmentThemeEnum": "evaluations.models.CommitmentTheme",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "MeetingPlaceKindEnum": "meetings.models.PlaceKind",
+        "MeetingProblemStatusEnum": "meetings.models.ProblemStatus",
+        "MeetingProblemSourceEnum": "meetings.models.ProblemSource",
+        "MeetingActionItemStatusEnum": "meetings.models.ActionItemStatus",
     },
 }
 
