@@ -13,10 +13,27 @@ provider; ``UNIT_METRICS`` / ``COMMITTEE_METRICS`` list every key with its
 label (a metric whose app has no provider yet reads 0).
 """
 
-from django.db.models import Count
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import (
+    ActionItem,
+    ActionItemStatus,
+    AttendanceStatus,
+    AttendeeKind,
+    Meeting,
+    MeetingStatus,
+    Problem,
+)
+from meetings.models import Attendance as MeetingAttendance
 from orgs.models import MemberStatus, PartyMember
+
+#: Minutes count as filed on time within this many days after the meeting.
+MINUTES_ON_TIME_DAYS = 7
 
 
 def _grouped(queryset, field, ids, aggregate=None):
@@ -33,6 +50,15 @@ def _grouped(queryset, field, ids, aggregate=None):
     return {key: value for key, value in rows if key is not None}
 
 
+def _moments(month_start, month_end):
+    """The month as aware datetimes [start, end) in the portal's time zone."""
+    zone = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(month_start, time.min), zone),
+        timezone.make_aware(datetime.combine(month_end, time.min), zone),
+    )
+
+
 # -- units ---------------------------------------------------------------------------
 
 
@@ -42,6 +68,59 @@ def unit_members_in_service(street_id, month_start, month_end, unit_ids=None):
         street_id=street_id, status=MemberStatus.IN_SERVICE
     )
     return _grouped(queryset, "employer_unit_id", unit_ids)
+
+
+def _member_attendance(street_id, month_start):
+    """Seated members' attendance at the month's joint meetings, per unit.
+
+    请假 (excused) is neither counted for nor against: only present and absent
+    rows are invitations the unit answered or missed.
+    """
+    return MeetingAttendance.objects.filter(
+        street_id=street_id,
+        kind=AttendeeKind.MEMBER,
+        meeting__month=month_start,
+        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT],
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+
+
+def unit_meetings_invited(street_id, month_start, month_end, unit_ids=None):
+    """Joint meetings of the month a unit's seated member was expected at (S7/S8)."""
+    return _grouped(_member_attendance(street_id, month_start), "unit_id", unit_ids)
+
+
+def unit_meetings_attended(street_id, month_start, month_end, unit_ids=None):
+    """Of those, the ones its member attended."""
+    queryset = _member_attendance(street_id, month_start).filter(
+        status=AttendanceStatus.PRESENT
+    )
+    return _grouped(queryset, "unit_id", unit_ids)
+
+
+def _items_due(street_id, month_start, month_end):
+    return ActionItem.objects.filter(
+        street_id=street_id, due_on__gte=month_start, due_on__lt=month_end
+    )
+
+
+_DONE_ON_TIME = Q(status=ActionItemStatus.DONE, done_at__date__lte=F("due_on"))
+
+
+def unit_actions_due(street_id, month_start, month_end, unit_ids=None):
+    """Action items assigned to the unit and due in the month."""
+    return _grouped(_items_due(street_id, month_start, month_end), "unit_id", unit_ids)
+
+
+def unit_actions_on_time(street_id, month_start, month_end, unit_ids=None):
+    """Of those, the ones done by their due date."""
+    queryset = _items_due(street_id, month_start, month_end).filter(_DONE_ON_TIME)
+    return _grouped(queryset, "unit_id", unit_ids)
+
+
+def unit_actions_overdue(street_id, month_start, month_end, unit_ids=None):
+    """Of those, the ones not done by their due date (late or still open)."""
+    queryset = _items_due(street_id, month_start, month_end).exclude(_DONE_ON_TIME)
+    return _grouped(queryset, "unit_id", unit_ids)
 
 
 #: metric key → label, in display order.
@@ -60,10 +139,84 @@ UNIT_METRICS = {
 }
 
 UNIT_PROVIDERS = {
+    "meetings_invited": unit_meetings_invited,
+    "meetings_attended": unit_meetings_attended,
+    "actions_due": unit_actions_due,
+    "actions_on_time": unit_actions_on_time,
+    "actions_overdue": unit_actions_overdue,
     "members_in_service": unit_members_in_service,
 }
 
 # -- committees ------------------------------------------------------------------------
+
+
+def _held(street_id, month_start):
+    return Meeting.objects.filter(
+        street_id=street_id, month=month_start, status=MeetingStatus.HELD
+    )
+
+
+def committee_meetings_held(street_id, month_start, month_end, committee_ids=None):
+    """The committee's joint meeting(s) held in the month (S8)."""
+    return _grouped(_held(street_id, month_start), "committee_id", committee_ids)
+
+
+def committee_minutes_on_time(street_id, month_start, month_end, committee_ids=None):
+    """Held meetings whose minutes were filed within ``MINUTES_ON_TIME_DAYS``."""
+    queryset = _held(street_id, month_start).filter(
+        minutes_filed_at__isnull=False,
+        minutes_filed_at__lte=F("held_at") + timedelta(days=MINUTES_ON_TIME_DAYS),
+    )
+    return _grouped(queryset, "committee_id", committee_ids)
+
+
+def committee_actions_due(street_id, month_start, month_end, committee_ids=None):
+    """Action items agreed by the committee and due in the month."""
+    queryset = _items_due(street_id, month_start, month_end)
+    return _grouped(queryset, "committee_id", committee_ids)
+
+
+def committee_actions_done(street_id, month_start, month_end, committee_ids=None):
+    """Of those, the ones done by the end of the month (S10: completion rate)."""
+    _start, end = _moments(month_start, month_end)
+    queryset = _items_due(street_id, month_start, month_end).filter(
+        status=ActionItemStatus.DONE, done_at__lt=end
+    )
+    return _grouped(queryset, "committee_id", committee_ids)
+
+
+def _escalations(street_id, month_start, month_end):
+    """Escalations (S9) pending during the month, on both committees' books.
+
+    A 大党委 holds the problem it sent up (``escalated_to`` set), the 大工委
+    the copy it received (``escalated_from`` set); both get the result when
+    the 大工委 closes it. Pending during the month: escalated before its end
+    and not closed before its start.
+    """
+    start, end = _moments(month_start, month_end)
+    return (
+        Problem.objects.filter(street_id=street_id)
+        .filter(Q(escalated_from__isnull=False) | Q(escalated_to__isnull=False))
+        .annotate(escalated_at=Coalesce("escalated_to__created_at", "created_at"))
+        .filter(escalated_at__lt=end)
+        .filter(Q(result_at__isnull=True) | Q(result_at__gte=start))
+    )
+
+
+def committee_escalations_total(street_id, month_start, month_end, committee_ids=None):
+    """Escalated problems pending at some point in the month."""
+    queryset = _escalations(street_id, month_start, month_end)
+    return _grouped(queryset, "committee_id", committee_ids)
+
+
+def committee_escalations_resolved(
+    street_id, month_start, month_end, committee_ids=None
+):
+    """Of those, the ones the 大工委 closed (solved or answered) in the month."""
+    _start, end = _moments(month_start, month_end)
+    queryset = _escalations(street_id, month_start, month_end).filter(result_at__lt=end)
+    return _grouped(queryset, "committee_id", committee_ids)
+
 
 COMMITTEE_METRICS = {
     "meetings_held": _("召开联席会议"),
@@ -74,7 +227,14 @@ COMMITTEE_METRICS = {
     "escalations_resolved": _("已解决问题"),
 }
 
-COMMITTEE_PROVIDERS = {}
+COMMITTEE_PROVIDERS = {
+    "meetings_held": committee_meetings_held,
+    "minutes_on_time": committee_minutes_on_time,
+    "actions_due": committee_actions_due,
+    "actions_done": committee_actions_done,
+    "escalations_total": committee_escalations_total,
+    "escalations_resolved": committee_escalations_resolved,
+}
 
 
 def collect(providers, keys, street_id, month_start, month_end, ids):
