@@ -1,7 +1,6 @@
 """Staff pages of the evaluations: thin, they call selectors and services."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -97,8 +96,8 @@ def runs(request):
     run_queryset = selectors.run_list(user=user).filter(street=street)
     active = run_queryset.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
     focus = None
-    if request.GET.get("run"):
-        focus = run_queryset.filter(pk=request.GET["run"]).first()
+    if request.GET.get("run", "").isdigit():
+        focus = run_queryset.filter(pk=int(request.GET["run"])).first()
     focus = focus or active.first() or run_queryset.first()
     return render(
         request,
@@ -109,7 +108,9 @@ def runs(request):
             "can_run": can(user, "evaluations.run", street_id=street.pk),
             "form": forms.RunStartForm(
                 initial={
-                    "month": month_label(add_months(month_start(date.today()), -1))
+                    "month": month_label(
+                        add_months(month_start(timezone.localdate()), -1)
+                    )
                 }
             ),
             "focus": focus,

@@ -333,3 +333,38 @@ def test_stats_after_a_published_month(world, committees):
     assert mine["units_by_credit_level"]["D"] == 1
     assert stats_for(world.secretary_b)["appeals_open"] == 0
     assert stats_for(world.outsider)["last_published_month"] is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evaluations/?run=abc",
+        "/evaluations/?run=99999",
+        "/evaluations/results/?month=2024-99&community=x&kind=bogus&grade=best&sort=z",
+        "/evaluations/results/?page=-3",
+        "/evaluations/ratings/?level=Z&community=abc&page=zz",
+        "/evaluations/appeals/?status=nope",
+        "/evaluations/annual/?year=abcd",
+        "/evaluations/commitments/?year=99999",
+    ],
+)
+def test_bad_query_strings_never_give_a_500(world, committees, url):
+    publish_month(world, MAY)
+    assert login(world.street_admin).get(url).status_code == 200
+
+
+def test_bad_form_input_comes_back_as_a_message(world, committees):
+    admin = login(world.street_admin)
+    response = admin.post(
+        "/evaluations/runs/start/", {"month": "not a month"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "YYYY-MM" in response.content.decode()
+    response = admin.post("/evaluations/results/publish/", {"month": "x"}, follow=True)
+    assert response.status_code == 200
+    response = admin.post(
+        "/evaluations/notices/",
+        {"department": "nope", "period_start": "2024-13", "period_end": ""},
+    )
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
