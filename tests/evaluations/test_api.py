@@ -166,6 +166,16 @@ def test_credit_ratings_and_appeals_api(world, committees, unit_head_b):
     assert response.json()["events"][0]["action"] == "submitted"
     # another unit's head cannot see it nor appeal for unit A
     other = api(unit_head_b)
+    a_rating = next(r for r in rows if r["unit"] == world.unit_a.pk)["id"]
+    assert other.get(f"/api/v1/credit-ratings/{a_rating}/").status_code == 404
+    assert (
+        api(world.secretary_b).get(f"/api/v1/credit-ratings/{a_rating}/").status_code
+        == 404
+    )
+    assert (
+        api(world.secretary_a).get(f"/api/v1/credit-ratings/{a_rating}/").status_code
+        == 200
+    )
     assert other.get(f"/api/v1/appeals/{appeal_id}/").status_code == 404
     assert (
         other.post(
