@@ -66,3 +66,39 @@ def test_unit_head_reads_his_results_and_annual_report_on_a_phone(journey):
     assert "年度共建工作报告" in j.page.locator("h1").inner_text()
     j.check_accessibility()
     j.shot("annual-report")
+
+
+def test_admin_pages_of_ratings_appeals_commitments_are_accessible(journey):
+    j = journey("evaluations-pages")
+    j.login("admin")
+    j.pass_two_factor()
+    for path, heading in [
+        ("/evaluations/policy/", "评分办法"),
+        ("/evaluations/ratings/", "体制外单位信用等级与星级"),
+        ("/evaluations/ratings/plaques/", "挂牌名单"),
+        ("/evaluations/appeals/", "评级申诉"),
+        ("/evaluations/notices/", "向职能部门通报"),
+        ("/evaluations/commitments/", "双向承诺"),
+    ]:
+        j.goto(path)
+        assert heading in j.page.locator("h1").inner_text()
+        j.check_accessibility()
+        j.shot(path.strip("/").replace("/", "-"))
+    # an open appeal, with the decision form, and a unit's rating page
+    j.goto("/evaluations/appeals/?status=open")
+    j.page.locator("[data-testid=appeals] tbody a").first.click()
+    j.page.wait_for_load_state("networkidle")
+    assert "的申诉" in j.page.locator("h1").inner_text()
+    j.check_accessibility()
+    j.shot("appeal")
+    j.page.locator("main .actions a", has_text="评级记录").click()
+    j.page.wait_for_load_state("networkidle")
+    j.check_accessibility()
+    j.shot("rating")
+    # the survey with its results
+    j.goto("/evaluations/commitments/")
+    j.page.locator("main a[href^='/evaluations/surveys/']").first.click()
+    j.page.wait_for_load_state("networkidle")
+    assert j.page.locator("[data-testid=survey-results] tbody tr").count() == 9
+    j.check_accessibility()
+    j.shot("survey")
