@@ -9,6 +9,25 @@ only where ``enabled`` was switched off.
 #: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
 SCHEDULES = {
     "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+    "在职党员年度服务结算": (
+        "volunteers.close_in_service_year",
+        (
+            "crontab",
+            {"minute": "30", "hour": "1", "day_of_month": "1", "month_of_year": "1"},
+        ),
+    ),
+    "在职党员季度服务记录卡": (
+        "volunteers.send_service_cards",
+        (
+            "crontab",
+            {
+                "minute": "0",
+                "hour": "8",
+                "day_of_month": "1",
+                "month_of_year": "1,4,7,10",
+            },
+        ),
+    ),
 }
 
 
