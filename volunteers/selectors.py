@@ -296,8 +296,9 @@ def item_list(*, user):
 def claimable_list(*, user, model):
     """Return the wishes (or posts) the user sees.
 
-    Staff: their scope. Volunteers: their community's. Unit heads: what their
-    unit claimed, and the open ones of their street (to claim).
+    Staff: their scope. Volunteers: their community's. Unit heads: those of
+    their unit's street (they claim street-wide; a loser of a race still sees
+    the wish, taken, rather than a 404). The resident stays masked on lists.
     """
     scope = scope_for(user)
     q = scoped(
@@ -305,7 +306,7 @@ def claimable_list(*, user, model):
         _staff_q(scope),
         Q(community__in=scope.volunteer_community_ids),
         Q(claimed_by_unit__in=scope.unit_ids),
-        Q(street__in=unit_street_ids(scope), status=ClaimStatus.OPEN),
+        Q(street__in=unit_street_ids(scope)) & ~Q(status=ClaimStatus.CANCELLED),
         Q(claimed_by_user_id=scope.user_id) if scope.user_id else Q(pk__in=[]),
     )
     return model.objects.filter(q).select_related(
