@@ -437,3 +437,69 @@ def test_list_pages_use_the_same_queries_for_2_and_10_rows(pw, persona, url, add
     add(pw, 8)
     many = _queries(client, url)
     assert few == many, (url, few, many)
+
+
+def test_writes_on_another_scopes_objects_answer_404_and_change_nothing(pw):
+    # given objects of community A, and community B's secretary
+    w = pw
+    entry = give_points(w, w.vol_a, 20)
+    checkin = services.checkin_scan(
+        user=w.volunteer_a, token=services.activity_checkin_token(w.activity)
+    )
+    client = login(w.secretary_b)
+    posts = [
+        (
+            f"/volunteers/manage/activities/{w.activity.pk}/attendance/",
+            {f"att-{checkin.pk}": "present"},
+        ),
+        (f"/volunteers/manage/activities/{w.activity.pk}/cancel/", {}),
+        (f"/volunteers/manage/activities/{w.activity.pk}/qr-renew/", {}),
+        (
+            f"/volunteers/manage/volunteers/{w.vol_a.pk}/correct/",
+            {"points": 5, "reason": "x"},
+        ),
+        (f"/volunteers/manage/entries/{entry.pk}/reverse/", {"reason": "x"}),
+        (f"/volunteers/wishes/{w.wish.pk}/claim/", {}),
+        (f"/volunteers/wishes/{w.wish.pk}/confirm/", {}),
+        (f"/volunteers/wishes/{w.wish.pk}/cancel/", {}),
+        (f"/volunteers/posts/{w.post.pk}/cancel/", {}),
+        (f"/volunteers/manage/teams/{w.team.pk}/", {"volunteer": w.vol_b.pk}),
+    ]
+    # when he posts to each, then each is not found
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    # and nothing changed
+    checkin.refresh_from_db()
+    w.activity.refresh_from_db()
+    w.wish.refresh_from_db()
+    assert checkin.attendance == Attendance.PENDING
+    assert w.activity.status == "published" and w.activity.qr_version == 1
+    assert w.wish.status == "open"
+    assert services.points_ledger_sum(w.vol_a) == 20
+
+
+def test_forbidden_writes_inside_the_scope_answer_403(pw):
+    # a volunteer of A may see A's activity and wish but not manage them
+    w = pw
+    client = login(w.volunteer_a)
+    assert (
+        client.post(
+            f"/volunteers/manage/activities/{w.activity.pk}/cancel/"
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/volunteers/manage/activities/{w.activity.pk}/qr-renew/"
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/volunteers/wishes/{w.wish.pk}/confirm/").status_code == 403
+    assert client.post(f"/volunteers/wishes/{w.wish.pk}/cancel/").status_code == 403
+    # the unit head sees the community's wish but only claims, never confirms
+    assert (
+        login(w.unit_head_a).post(f"/volunteers/wishes/{w.wish.pk}/cancel/").status_code
+        == 403
+    )
+    w.wish.refresh_from_db()
+    assert w.wish.status == "open"
