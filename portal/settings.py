@@ -186,6 +186,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("kind", "status", "category")
+    # across apps get explicit component names.
+    "ENUM_NAME_OVERRIDES": {
+        "VolunteerKindEnum": "volunteers.models.VolunteerKind",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "ActivityCategoryEnum": "volunteers.models.ActivityCategory",
+        "ActivityStatusEnum": "volunteers.models.ActivityStatus",
+        "EntryKindEnum": "volunteers.models.EntryKind",
+        "ClaimStatusEnum": "volunteers.models.ClaimStatus",
+        "WishCategoryEnum": "volunteers.models.WishCategory",
+        "PostKindEnum": "volunteers.models.PostKind",
+        "RedemptionStatusEnum": "volunteers.models.RedemptionStatus",
+    },
 }
 
 # Celery: no broker → tasks run in-process (eager); a broker → real workers.

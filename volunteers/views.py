@@ -1400,9 +1400,12 @@ def inservice_report(request):
         rows = selectors.in_service_members(
             user=request.user, year=year, unit_id=unit.pk, month=month
         )
-        context["page"] = _paginate(request, rows, 50)
         context["below_month"] = sum(1 for r in rows if r["below_month"])
         context["below_year"] = sum(1 for r in rows if r["below_year"])
+        context["only_below"] = request.GET.get("below") == "1"
+        if context["only_below"]:
+            rows = [r for r in rows if r["below_month"]]
+        context["page"] = _paginate(request, rows, 50)
     return render(request, "volunteers/inservice_report.html", context)
 
 

@@ -250,3 +250,14 @@ def test_quarter_card_notices_go_once_to_the_employer_units_heads(vw):
     reminder = Reminder.objects.get(kind="volunteers.card")
     assert reminder.recipient == vw.unit_head_a
     assert f"/card/{vw.unit_a.pk}/{year}/{quarter}/" in reminder.link
+
+
+def test_report_lists_the_members_below_one_service_in_a_month(two_members, last_year):
+    # given: in October member A2 served once, member A not at all
+    w = two_members
+    url = (
+        f"/volunteers/manage/in-service/?year={last_year}&month=10"
+        f"&unit={w.unit_a.pk}&below=1"
+    )
+    html = login(w.unit_head_a).get(url).content.decode()
+    assert "volunteer_a" in html and "member_a2" not in html
