@@ -259,11 +259,16 @@ class _Seeder:
         v1_person = getattr(v1_user, "person", None) if v1_user else None
         self.v1 = None
         if v1_person is not None:
-            employer = self.ctx.data.get("unit_head_unit") or (
-                self.units[0] if self.units else None
+            membership = PartyMember.objects.filter(person=v1_person).first()
+            employer = (
+                (membership.employer_unit if membership else None)
+                or self.ctx.data.get("unit_head_unit")
+                or (self.units[0] if self.units else None)
             )
             self.v1 = Volunteer(
                 person=v1_person,
+                party_member=membership,
+                employer_party_org=membership.party_org if membership else None,
                 kind=VolunteerKind.IN_SERVICE
                 if employer
                 else VolunteerKind.PARTY_MEMBER,
