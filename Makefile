@@ -5,7 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test venv venv-dev migrate messages lint format backup restore clean
+.PHONY: run test venv venv-dev migrate messages lint format backup restore audit clean
+# Management commands outside `make run`: DEBUG=1 only on a machine without .env.
+MANAGE := $(if $(or $(DEBUG),$(wildcard .env)),,DEBUG=1 )$(PY) manage.py
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +40,19 @@ lint: venv-dev
 format: venv-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## make backup: database (pg_dump custom format) and MEDIA_ROOT into var/backups/.
+backup: venv
+	$(MANAGE) backup
+
+## make restore FILE=var/backups/portal-….tar: put a backup back (asks first).
+restore: venv
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=var/backups/portal-….tar"; exit 2; }
+	$(MANAGE) restore "$(FILE)"
+
+## make audit: known vulnerabilities in the pinned requirements (pip-audit).
+audit: venv-dev
+	$(PY) scripts/audit_deps.py requirements.txt
 
 clean:
 	rm -rf var/static var/test-media

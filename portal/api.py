@@ -9,6 +9,7 @@ from importlib import import_module
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -23,7 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.stats import stats_for
 
-API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations"]
+API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
 
 
 def exception_handler(exc, context):
@@ -48,25 +49,75 @@ class TokenThrottle(AnonRateThrottle):
     rate = "30/min"
 
 
+class PortalAuthTokenSerializer(AuthTokenSerializer):
+    """Username and password, plus a TOTP code for users who need one.
+
+    Street admins (and users who enrolled a device) get a token only with a
+    valid code from their authenticator: a token never bypasses two-factor
+    sign-in. Locked-out users (django-axes) are refused like a wrong password.
+    """
+
+    otp_token = serializers.CharField(
+        label=_("动态验证码"),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("街道管理员及已开启两步验证的用户必填：验证器上的 6 位数字"),
+    )
+
+    def validate(self, attrs):
+        from django_otp import user_has_device
+
+        from portal.otp import role_requires_otp, verify_code
+
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if role_requires_otp(user) or user_has_device(user, confirmed=True):
+            code = attrs.get("otp_token") or ""
+            if not code:
+                raise DRFValidationError(
+                    {
+                        "otp_token": [
+                            _("此账号需要两步验证，请填写验证器上的动态验证码。")
+                        ]
+                    }
+                )
+            if verify_code(user, code) is None:
+                raise DRFValidationError(
+                    {"otp_token": [_("动态验证码不正确或已过期。")]}
+                )
+        return attrs
+
+
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password (and TOTP code) for an API token."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [TokenThrottle]
-    serializer_class = AuthTokenSerializer
+    serializer_class = PortalAuthTokenSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=PortalAuthTokenSerializer,
         responses=inline_serializer(
             "TokenResponse", {"token": serializers.CharField()}
         ),
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(
+        serializer = PortalAuthTokenSerializer(
             data=request.data, context={"request": request}
         )
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                # django-axes flagged this DRF request (its middleware sees only
+                # Django's request): answer like the sign-in page, 429.
+                from portal.security import lockout_message
+
+                return Response(
+                    {"detail": lockout_message()},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
+            raise DRFValidationError(serializer.errors)
         token, _created = Token.objects.get_or_create(
             user=serializer.validated_data["user"]
         )

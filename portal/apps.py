@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self):
+        from portal import otp  # noqa: F401 (connects the sign-in receiver)
+        from portal.audit import register_portal_models
         from portal.schedules import ensure_schedules
 
         post_migrate.connect(ensure_schedules, sender=self)
+        register_portal_models()

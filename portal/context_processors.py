@@ -13,7 +13,7 @@ NAVIGATION = [
     (_("联席会议"), "meetings:list", "meetings.view"),
     (_("志愿服务"), "volunteers:home", "volunteers.participate"),
     (_("评议考核"), "evaluations:runs", "evaluations.view"),
-    (_("保障"), "support:home", "portal.street_dashboard"),
+    (_("保障"), "support:home", "support.view"),
 ]
 
 

@@ -168,3 +168,43 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class AccessLog(models.Model):
+    """Who viewed or exported a list of personal data, when, and how many rows.
+
+    Written by ``portal.audit.log_access``; append-only (no change or delete
+    in the admin). ``username`` is copied so the row survives the account.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("查看")
+        EXPORT = "export", _("导出")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150)
+    what = models.CharField(_("数据"), max_length=100)
+    action = models.CharField(
+        _("操作"), max_length=16, choices=Action.choices, default=Action.VIEW
+    )
+    count = models.PositiveIntegerField(_("条数"), default=0)
+    path = models.CharField(_("地址"), max_length=300, blank=True)
+    query = models.CharField(_("筛选条件"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.username} · {self.get_action_display()} · {self.what}"

@@ -27,6 +27,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "portal.street_dashboard": frozenset({SA, SS}),
     "portal.community_dashboard": frozenset({SA, SS, CS}),
     "portal.manage_roles": frozenset({SA}),
+    "portal.unlock_logins": frozenset({SA}),
     "portal.view_stats": ALL_ROLES,
     # orgs
     "orgs.view": STAFF_ROLES,
@@ -73,6 +74,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "evaluations.commitments": frozenset({SA, SS}),
     "evaluations.answer_survey": frozenset({UH}),
     "evaluations.reports": frozenset({SA, SS}),
+    # support (保障融合): secretaries read their community's workers, trainings
+    # and funds, record their trainings' attendance and their spending.
+    "support.view": frozenset({SA, SS, CS}),
+    "support.manage": frozenset({SA, SS}),
+    "support.record_attendance": frozenset({SA, SS, CS}),
+    "support.record_spending": frozenset({SA, SS, CS}),
+    "support.notices": frozenset({SA, SS}),
 }
 
 

@@ -52,3 +52,29 @@ def seed(ctx):
         role_assign(user=user, role=role, org_node=node, cell=cell_scope)
         ctx.data["users"][username] = user
         ctx.data["logins"].append((username, f"{Role(role).label} · {node.name}"))
+    _enrol_demo_admin(ctx)
+
+
+def _enrol_demo_admin(ctx):
+    """Give the demo street admin a TOTP device and say how to use it.
+
+    Street admins must pass two-factor sign-in; the secret is printed into
+    ``var/demo-logins.txt`` (next to the password) so the demo stays usable.
+    It is a credential like the password: random, never from ``ctx.rng``.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.otp import secret_b32
+
+    admin = ctx.data["users"].get("admin")
+    if admin is None:
+        return
+    device = TOTPDevice.objects.create(user=admin, name="演示验证器", confirmed=True)
+    ctx.data.setdefault("login_notes", []).extend(
+        [
+            "admin 是街道管理员，登录时还需输入两步验证码：",
+            f"  用手机验证器添加密钥 {secret_b32(device)}",
+            f"  （或扫码/导入 {device.config_url}）",
+            "  或在本机运行 DEBUG=1 python manage.py totp_code admin 查看当前验证码。",
+        ]
+    )

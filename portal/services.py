@@ -1,8 +1,11 @@
 """Writes on users and role assignments."""
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from orgs.models import OrgKind
 from portal.models import Role, RoleAssignment, User
@@ -35,9 +38,13 @@ def role_assign(*, user, role, org_node, cell=None):
             raise ValidationError(_("网格不在所选社区内。"))
     elif cell is not None:
         raise ValidationError(_("只有网格员的角色带有网格范围。"))
-    assignment, _created = RoleAssignment.objects.get_or_create(
+    assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, org_node=org_node, cell=cell
     )
+    if created and role in settings.PORTAL_OTP_REQUIRED_ROLES:
+        # A token taken before the role came without a TOTP code: drop it, so
+        # the new street admin's API access also passes two-factor sign-in.
+        Token.objects.filter(user=user).delete()
     forget_scope(user)
     return assignment
 
@@ -56,6 +63,10 @@ def user_create(*, username, password, display_name="", email=""):
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%s”已被使用。") % username})
     user = User(username=username, display_name=display_name, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

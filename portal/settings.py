@@ -5,9 +5,11 @@ tasks in-process, so ``make run`` works on a bare machine. ``DATABASE_URL`` and
 ``CELERY_BROKER_URL`` switch on PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,25 +49,38 @@ INSTALLED_APPS = [
     "mptt",
     "django_celery_beat",
     "django_htmx",
+    # Security: sign-in lockout, two-factor sign-in, audit trail.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
     "portal",
     "orgs",
     "grids",
     "meetings",
     "volunteers",
     "evaluations",
+    "support",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTPMiddleware: street admins must pass TOTP before any page or API.
+    "portal.middleware.OTPRequiredMiddleware",
+    "portal.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -115,6 +130,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out sign-in before the password is
+# checked. It needs the request, so use force_login (not client.login) in tests.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in lockout (django-axes). A street office shares one IP address, so a
+# lock is per username AND address: one person's typos lock only that person
+# at that address. The lock lifts after the cool-off or when an admin unlocks
+# (/accounts/lockouts/, the admin, or `manage.py axes_reset_username NAME`).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# Behind reverse proxies set PORTAL_TRUSTED_PROXIES to their number, so the
+# client's address (not the proxy's) is the one locked and logged.
+PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+
+# Two-factor sign-in (django-otp, TOTP). Required for street admins and
+# superusers (PORTAL_REQUIRE_ADMIN_OTP), optional for everyone else; a user
+# who enrolled a device is asked for a code at every sign-in.
+PORTAL_REQUIRE_ADMIN_OTP = env.bool("PORTAL_REQUIRE_ADMIN_OTP", default=True)
+PORTAL_OTP_REQUIRED_ROLES = ["street_admin"]
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="街道党建共建平台")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Audit trail (django-auditlog): who changed what, with personal fields masked.
+# Apps register their models through portal.audit.register (CONTRIBUTING.md).
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "portal.audit.mask_value"
 
 # Language and time: Simplified Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -152,6 +200,26 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): everything from the portal itself, no
+# inline script, no framing. data: images are the TOTP QR codes. Inline style
+# attributes are allowed (style-src-attr) for computed widths such as progress
+# bars; <style> blocks and inline scripts are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
@@ -186,9 +254,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets that share a field name ("kind", "status", "category")
-    # across apps get explicit component names.
+    # One schema name per choice set: fields such as "status" and "kind" exist
+    # in several apps with different choices (a collision is a deploy warning).
     "ENUM_NAME_OVERRIDES": {
+        "SupportWorkerTypeEnum": "support.models.WorkerType",
+        "SupportAttendanceStatusEnum": "support.models.AttendanceStatus",
+        "SupportSocialOrgKindEnum": "support.models.SocialOrgKind",
+        "SupportSocialOrgStatusEnum": "support.models.SocialOrgStatus",
+        "SupportBudgetLineEnum": "support.models.BudgetLine",
+        "SupportFundEntryKindEnum": "support.models.FundEntryKind",
+        "SupportFundMovementEnum": "support.models.FUND_MOVEMENT_CHOICES",
         "VolunteerKindEnum": "volunteers.models.VolunteerKind",
         "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
         "ActivityCategoryEnum": "volunteers.models.ActivityCategory",

@@ -4,17 +4,27 @@
 role: a street admin and staff, the secretaries of A and of B, the head of a
 unit in A, a grid worker of a cell in A, a volunteer of A, and an outsider
 with no role at all.
+
+Two-factor sign-in: street admins must pass a TOTP code (``portal.otp``).
+``login(user)`` and ``client.force_login(user)`` skip every credential check,
+the second factor included: they mark the session OTP-verified with a test
+device (``otp_verify``). Mark a test ``@pytest.mark.otp_unverified`` to get the
+plain ``force_login`` (a street admin who has not passed TOTP yet).
 """
 
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grids.models import Cell, CellLevel
 from orgs.models import OrgKind, Person, UnitKind
 from orgs.services import org_node_create
 from portal.models import Role
+from portal.otp import SESSION_ENROLLED, role_requires_otp
 from portal.services import role_assign, user_create
 
 PASSWORD = "correct-horse-battery-9"
@@ -119,10 +129,64 @@ def world(db):
     return w
 
 
+def otp_device(user):
+    """Return the user's confirmed TOTP device, creating a test one if needed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    return device
+
+
+def totp_code(device, steps=0):
+    """The device's current code (``steps`` time steps later), as typed."""
+    code = totp(
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
+        drift=device.drift + steps,
+    )
+    return f"{code:0{device.digits}d}"
+
+
+def otp_verify(client, user):
+    """Mark ``client``'s session as OTP-verified for ``user``.
+
+    What ``django_otp.login(request, device)`` does after a good code: the
+    session holds the device's id. The client must already be signed in.
+    """
+    device = otp_device(user)
+    session = client.session
+    if session.get(DEVICE_ID_SESSION_KEY) != device.persistent_id:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[SESSION_ENROLLED] = True
+        session.save()
+    return device
+
+
+_plain_force_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(request, monkeypatch):
+    """``force_login`` of a street admin also passes the TOTP step."""
+    if request.node.get_closest_marker("otp_unverified"):
+        return
+
+    def force_login(self, user, backend=None):
+        _plain_force_login(self, user, backend)
+        if role_requires_otp(user):
+            otp_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 def login(user):
-    """Return a test client signed in as ``user``."""
+    """Return a test client signed in as ``user`` (TOTP passed where needed)."""
     client = Client()
     client.force_login(user)
+    if role_requires_otp(user):
+        otp_verify(client, user)
     return client
 
 

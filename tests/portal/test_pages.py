@@ -93,3 +93,8 @@ def test_every_asset_on_a_page_is_served_by_the_portal(world):
 
 def test_healthz_answers(db):
     assert Client().get("/healthz/").json() == {"status": "ok"}
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/")
+    assert '<html lang="zh-hans">' in response.content.decode()

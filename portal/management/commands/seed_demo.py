@@ -90,5 +90,8 @@ class Command(BaseCommand):
         logins = ctx.data.get("logins", [])
         lines = [f"{username:<12} {label}" for username, label in logins]
         text = "演示账号（密码均为 %s）：\n%s\n" % (password, "\n".join(lines))
+        notes = ctx.data.get("login_notes", [])
+        if notes:
+            text += "\n".join(notes) + "\n"
         (settings.VAR_DIR / DEMO_LOGINS_FILE).write_text(text, encoding="utf-8")
         self.stdout.write(text)

@@ -1,0 +1,293 @@
+"""A live portal with the demo street, and a real Chromium driven by Playwright.
+
+The session builds its own database (``<name>_e2e`` on PostgreSQL, a file in
+``var/`` on SQLite), loads ``seed_demo`` into it and serves the portal with
+gunicorn on a free port of 127.0.0.1. Each page fails the test on a JavaScript
+console error or a failed request, and saves screenshots under
+``var/screenshots/``.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "screenshots"
+PASSWORD = "e2e-Demo-pass-2026"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1366, "height": 768}
+#: What seed_demo printed (the demo admin's TOTP secret is in it).
+SEED = {}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _e2e_env():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "MEDIA_ROOT": str(ROOT / "var" / "e2e-media"),
+    }
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        env["DATABASE_URL"] = re.sub(r"/([^/?]+)(\?|$)", r"/\1_e2e\2", url, count=1)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'e2e.sqlite3'}"
+    # Tasks run in-process unless a broker is given (then a worker is started).
+    return env
+
+
+def _create_database(env):
+    url = env["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def _run(args, env, timeout=900):
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def live_portal():
+    """Serve the portal with the demo street; yield its base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: make test installs Debian's chromium")
+    env = _e2e_env()
+    _create_database(env)
+    _run(["migrate", "--noinput"], env)
+    SEED["output"] = _run(["seed_demo", "--password", PASSWORD], env)
+    port = _free_port()
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "3",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+    ]
+    if env.get("CELERY_BROKER_URL"):
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    str(Path(sys.executable).parent / "celery"),
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "WARNING",
+                    "-Q",
+                    "celery",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz/", timeout=2)  # noqa: S310
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    yield base
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One user's path: a page that fails on console errors, and screenshots."""
+
+    def __init__(self, browser, base, name, viewport, language):
+        self.base = base
+        self.name = f"{name}-{language}"
+        self.language = language
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        if language == "en":
+            self.context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": base}]
+            )
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on(
+            "console",
+            lambda msg: (
+                msg.type == "error" and self.errors.append(f"console: {msg.text}")
+            ),
+        )
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on(
+            "requestfailed",
+            lambda req: self.errors.append(f"request failed: {req.url} {req.failure}"),
+        )
+        self.page.on(
+            "response",
+            lambda resp: (
+                resp.status >= 400
+                and self.errors.append(f"HTTP {resp.status}: {resp.url}")
+            ),
+        )
+        self.step = 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def t(self, zh, en):
+        """Return the text to expect in the journey's language."""
+        return en if self.language == "en" else zh
+
+    def goto(self, path):
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+
+    def shot(self, label):
+        self.step += 1
+        self.page.screenshot(
+            path=str(SHOTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
+        )
+
+    def login(self, username):
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+    def totp(self):
+        """The demo admin's current TOTP code, from the secret the seed printed."""
+        import base64
+
+        from django_otp.oath import totp
+
+        secret = re.search(r"添加密钥 ([A-Z2-7]+)", SEED["output"]).group(1)
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        return f"{totp(key):06d}"
+
+    def pass_two_factor(self):
+        """On the TOTP page (street admins), type the authenticator's code."""
+        if "/accounts/otp/" in self.page.url:
+            self.page.fill("#id_token", self.totp())
+            self.page.click("main button[type=submit]")
+            self.page.wait_for_load_state("networkidle")
+
+    def logout(self):
+        self.page.click("[data-testid=logout]")
+        self.page.wait_for_load_state("networkidle")
+
+    def check_accessibility(self):
+        """Check labels, alt texts and visible focus with axe-core (vendored)."""
+        axe = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+        self.page.evaluate(axe)
+        result = self.page.evaluate(
+            """async () => {
+              const r = await axe.run(document, {runOnly: {type: 'rule', values: [
+                'label', 'image-alt', 'button-name', 'link-name', 'select-name',
+                'input-button-name', 'html-has-lang', 'document-title']}});
+              return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+            }"""
+        )
+        assert result == [], f"accessibility problems on {self.page.url}: {result}"
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.press("Tab")
+        outline = self.page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return s.outlineStyle + ' ' + s.outlineWidth; }"
+        )
+        assert not outline.startswith("none"), f"no visible focus on {self.page.url}"
+
+    def close(self):
+        self.context.close()
+        assert self.errors == [], f"{self.name}: {self.errors}"
+
+
+@pytest.fixture
+def journey(browser, live_portal):
+    journeys = []
+
+    def start(name, viewport=DESKTOP, language="zh"):
+        j = Journey(browser, live_portal, name, viewport, language)
+        journeys.append(j)
+        return j
+
+    yield start
+    for j in journeys:
+        j.close()
