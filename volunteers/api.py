@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from orgs.models import OrgKind, OrgNode
+from portal.audit import log_access
 from volunteers import selectors, services
 from volunteers.models import (
     Activity,
@@ -387,6 +388,11 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.volunteer_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        log_access(request, "volunteers.volunteer", len(response.data["results"]))
+        return response
 
     @extend_schema(request=VolunteerRegisterSerializer, responses=VolunteerSerializer)
     def create(self, request):

@@ -244,7 +244,7 @@ class PointsRule(models.Model):
         ]
 
     def __str__(self):
-        return ActivityType(self.activity_type).label
+        return str(ActivityType(self.activity_type).label)
 
 
 class ActivityCategory(models.TextChoices):

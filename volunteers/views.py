@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import OrgKind, OrgNode
+from portal.audit import log_access
 from portal.roles import can, require
 from portal.scope import scope_for
 from volunteers import exports, selectors, services
@@ -487,6 +488,8 @@ def claimable_detail(request, kind, pk):
         selectors.claimable_list(user=request.user, model=model), pk=pk
     )
     resident = selectors.resident_view(obj, request.user, detail=True)
+    if not resident["masked"] and obj.resident_name:
+        log_access(request, f"volunteers.{model._meta.model_name}.resident", 1)
     return render(
         request,
         "volunteers/claimable_detail.html",
@@ -827,11 +830,13 @@ def volunteer_list(request):
         "-registered",
     )
     scope = scope_for(request.user)
+    page = _paginate(request, queryset)
+    log_access(request, "volunteers.volunteer", len(page.object_list))
     return render(
         request,
         "volunteers/volunteer_list.html",
         {
-            "page": _paginate(request, queryset),
+            "page": page,
             "sort": sort,
             "kind": kind,
             "kinds": VolunteerKind.choices,
@@ -878,6 +883,7 @@ def volunteer_detail(request, pk):
     """A volunteer's ledger (by person): entries, balance, corrections."""
     _require_staff(request.user)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    log_access(request, "volunteers.volunteer", 1)
     entries = volunteer.points_entries.select_related(
         "created_by", "reverses"
     ).order_by("-created_at", "-id")
@@ -1406,6 +1412,7 @@ def inservice_report(request):
         if context["only_below"]:
             rows = [r for r in rows if r["below_month"]]
         context["page"] = _paginate(request, rows, 50)
+        log_access(request, "volunteers.in_service", len(context["page"].object_list))
     return render(request, "volunteers/inservice_report.html", context)
 
 
@@ -1428,6 +1435,7 @@ def inservice_report_xlsx(request):
             )
         )
         filename = f"in-service-{unit.code}-{year}.xlsx"
+        log_access(request, "volunteers.in_service", len(rows), export=True)
     return exports.workbook_response(filename, _("在职党员服务"), header, rows)
 
 
@@ -1489,6 +1497,7 @@ def _card(request, unit_id, year, quarter):
 def service_card(request, unit_id, year, quarter):
     """The quarter's service record card of one employer unit (printable)."""
     unit, card = _card(request, unit_id, year, quarter)
+    log_access(request, "volunteers.in_service", len(card["members"]))
     return render(
         request,
         "volunteers/service_card.html",
@@ -1506,6 +1515,7 @@ def service_card(request, unit_id, year, quarter):
 def service_card_xlsx(request, unit_id, year, quarter):
     unit, card = _card(request, unit_id, year, quarter)
     header, rows = exports.service_card_rows(card)
+    log_access(request, "volunteers.in_service", len(rows), export=True)
     return exports.workbook_response(
         f"service-card-{unit.code}-{year}Q{quarter}.xlsx",
         _("服务记录卡"),
