@@ -87,7 +87,7 @@ class VolunteerRegisterSerializer(serializers.Serializer):
     skills = serializers.CharField(max_length=200, required=False, default="")
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class VolunteerTeamSerializer(serializers.ModelSerializer):
     member_count = serializers.IntegerField(read_only=True)
     leader_name = serializers.CharField(
         source="leader.person.name", read_only=True, default=None
@@ -110,7 +110,7 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class VolunteerActivitySerializer(serializers.ModelSerializer):
     places_left = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -157,11 +157,11 @@ class ActivityPublishSerializer(serializers.Serializer):
     unit = _OrgField(OrgKind.UNIT, required=False, allow_null=True)
 
 
-class TokenSerializer(serializers.Serializer):
+class CheckInTokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class VolunteerCheckInSerializer(serializers.ModelSerializer):
     activity_title = serializers.CharField(source="activity.title", read_only=True)
     volunteer_name = serializers.CharField(
         source="volunteer.person.name", read_only=True
@@ -191,13 +191,13 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.Serializer):
+class CheckInAttendanceSerializer(serializers.Serializer):
     attendance = serializers.ChoiceField(
         [Attendance.PRESENT, Attendance.LATE, Attendance.ABSENT]
     )
 
 
-class PartyPointsSerializer(serializers.Serializer):
+class CheckInPartyPointsSerializer(serializers.Serializer):
     points = serializers.IntegerField(
         min_value=0, max_value=100, default=services.DEFAULT_PARTY_POINTS
     )
@@ -226,19 +226,19 @@ class PointsEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BalanceSerializer(serializers.Serializer):
+class PointsBalanceSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField()
     balance = serializers.IntegerField()
     earned = serializers.IntegerField()
 
 
-class CorrectionSerializer(serializers.Serializer):
+class PointsCorrectionSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField()
     points = serializers.IntegerField(min_value=-100000, max_value=100000)
     reason = serializers.CharField(max_length=255)
 
 
-class ReasonSerializer(serializers.Serializer):
+class PointsReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255)
 
 
@@ -290,14 +290,14 @@ class ClaimableSerializer(serializers.ModelSerializer):
         return self._resident(obj)["masked"]
 
 
-class WishSerializer(ClaimableSerializer):
+class MicroWishSerializer(ClaimableSerializer):
     class Meta:
         model = MicroWish
         fields = [*ClaimableSerializer.common, "category"]
         read_only_fields = fields
 
 
-class PostSerializer(ClaimableSerializer):
+class ServicePostSerializer(ClaimableSerializer):
     class Meta:
         model = ServicePost
         fields = [*ClaimableSerializer.common, "kind"]
@@ -319,19 +319,19 @@ class ClaimableCreateSerializer(serializers.Serializer):
     )
 
 
-class WishCreateSerializer(ClaimableCreateSerializer):
+class MicroWishCreateSerializer(ClaimableCreateSerializer):
     category = serializers.ChoiceField(WishCategory.choices, default="other")
 
 
-class PostCreateSerializer(ClaimableCreateSerializer):
+class ServicePostCreateSerializer(ClaimableCreateSerializer):
     kind = serializers.ChoiceField(PostKind.choices, default="other")
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimableClaimSerializer(serializers.Serializer):
     as_unit = _OrgField(OrgKind.UNIT, required=False, allow_null=True)
 
 
-class FulfilSerializer(serializers.Serializer):
+class ClaimableFulfilSerializer(serializers.Serializer):
     photo = serializers.FileField()
     note = serializers.CharField(
         max_length=500, required=False, default="", allow_blank=True
@@ -363,7 +363,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RedeemSerializer(serializers.Serializer):
+class RedemptionCreateSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
     volunteer = serializers.IntegerField(required=False, allow_null=True)
@@ -425,7 +425,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = TeamSerializer
+    serializer_class = VolunteerTeamSerializer
     filterset_fields = ["community"]
     ordering_fields = ["name", "member_count"]
     ordering = ["name"]
@@ -437,7 +437,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     """Activities: staff see their scope, volunteers their street's."""
 
-    serializer_class = ActivitySerializer
+    serializer_class = VolunteerActivitySerializer
     filterset_fields = ["community", "unit", "activity_type", "status", "category"]
     ordering_fields = ["starts_at", "id"]
     ordering = ["-starts_at"]
@@ -445,13 +445,15 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.activity_list(user=self.request.user)
 
-    @extend_schema(request=ActivityPublishSerializer, responses=ActivitySerializer)
+    @extend_schema(
+        request=ActivityPublishSerializer, responses=VolunteerActivitySerializer
+    )
     def create(self, request):
         """Publish an activity in one step."""
         data = _valid(ActivityPublishSerializer, request)
         activity = services.activity_publish(actor=request.user, **data)
         return Response(
-            ActivitySerializer(activity).data, status=status.HTTP_201_CREATED
+            VolunteerActivitySerializer(activity).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=None, responses={201: None})
@@ -466,24 +468,26 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
         services.signup_cancel(user=request.user, activity=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=TokenSerializer, responses=CheckInSerializer)
+    @extend_schema(request=CheckInTokenSerializer, responses=VolunteerCheckInSerializer)
     @action(detail=False, methods=["post"])
     def checkin(self, request):
         """Check in with the token of a scanned QR code."""
-        data = _valid(TokenSerializer, request)
+        data = _valid(CheckInTokenSerializer, request)
         checkin = services.checkin_scan(user=request.user, token=data["token"])
-        return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VolunteerCheckInSerializer(checkin).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=TokenSerializer, responses=CheckInSerializer)
+    @extend_schema(request=CheckInTokenSerializer, responses=VolunteerCheckInSerializer)
     @action(detail=False, methods=["post"])
     def checkout(self, request):
-        data = _valid(TokenSerializer, request)
+        data = _valid(CheckInTokenSerializer, request)
         checkin = services.checkin_checkout(user=request.user, token=data["token"])
-        return Response(CheckInSerializer(checkin).data)
+        return Response(VolunteerCheckInSerializer(checkin).data)
 
 
 class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = CheckInSerializer
+    serializer_class = VolunteerCheckInSerializer
     filterset_fields = ["activity", "community", "attendance", "in_service"]
     ordering_fields = ["checked_in_at", "id"]
     ordering = ["-checked_in_at"]
@@ -491,25 +495,29 @@ class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.checkin_list(user=self.request.user)
 
-    @extend_schema(request=AttendanceSerializer, responses=CheckInSerializer)
+    @extend_schema(
+        request=CheckInAttendanceSerializer, responses=VolunteerCheckInSerializer
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Confirm attendance (present/late/absent); points follow."""
-        data = _valid(AttendanceSerializer, request)
+        data = _valid(CheckInAttendanceSerializer, request)
         checkin = services.attendance_confirm(
             actor=request.user, checkin=self.get_object(), **data
         )
-        return Response(CheckInSerializer(checkin).data)
+        return Response(VolunteerCheckInSerializer(checkin).data)
 
-    @extend_schema(request=PartyPointsSerializer, responses=CheckInSerializer)
+    @extend_schema(
+        request=CheckInPartyPointsSerializer, responses=VolunteerCheckInSerializer
+    )
     @action(detail=True, methods=["post"], url_path="party-confirm")
     def party_confirm(self, request, pk=None):
         """The employer's party org confirms its member's service points."""
-        data = _valid(PartyPointsSerializer, request)
+        data = _valid(CheckInPartyPointsSerializer, request)
         checkin = services.party_points_confirm(
             actor=request.user, checkin=self.get_object(), **data
         )
-        return Response(CheckInSerializer(checkin).data)
+        return Response(VolunteerCheckInSerializer(checkin).data)
 
 
 class PointsViewSet(viewsets.ReadOnlyModelViewSet):
@@ -524,7 +532,7 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.entry_list(user=self.request.user)
 
     @extend_schema(
-        responses=BalanceSerializer,
+        responses=PointsBalanceSerializer,
         parameters=[OpenApiParameter("volunteer", int, required=False)],
     )
     @action(detail=False, methods=["get"])
@@ -552,10 +560,10 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
             }
         )
 
-    @extend_schema(request=CorrectionSerializer, responses=PointsEntrySerializer)
+    @extend_schema(request=PointsCorrectionSerializer, responses=PointsEntrySerializer)
     @action(detail=False, methods=["post"])
     def correct(self, request):
-        data = _valid(CorrectionSerializer, request)
+        data = _valid(PointsCorrectionSerializer, request)
         volunteer = selectors.volunteer_get(user=request.user, pk=data["volunteer"])
         entry = services.points_correct(
             actor=request.user,
@@ -565,11 +573,11 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(PointsEntrySerializer(entry).data, status=201)
 
-    @extend_schema(request=ReasonSerializer, responses=PointsEntrySerializer)
+    @extend_schema(request=PointsReasonSerializer, responses=PointsEntrySerializer)
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         """Reverse an entry with a reason (the entry itself never changes)."""
-        data = _valid(ReasonSerializer, request)
+        data = _valid(PointsReasonSerializer, request)
         entry = services.points_reverse(
             actor=request.user, entry=self.get_object(), reason=data["reason"]
         )
@@ -592,20 +600,20 @@ class _ClaimableViewSet(viewsets.ReadOnlyModelViewSet):
         obj = services.claimable_create(actor=request.user, model=self.model, **data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ClaimSerializer)
+    @extend_schema(request=ClaimableClaimSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim for the caller (a party member) or for his unit (``as_unit``)."""
-        data = _valid(ClaimSerializer, request)
+        data = _valid(ClaimableClaimSerializer, request)
         obj = services.claimable_claim(
             actor=request.user, obj=self.get_object(), as_unit=data.get("as_unit")
         )
         return Response(self.get_serializer(obj).data)
 
-    @extend_schema(request=FulfilSerializer)
+    @extend_schema(request=ClaimableFulfilSerializer)
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
-        data = _valid(FulfilSerializer, request)
+        data = _valid(ClaimableFulfilSerializer, request)
         obj = services.claimable_fulfil(
             actor=request.user, obj=self.get_object(), **data
         )
@@ -628,10 +636,10 @@ class WishViewSet(_ClaimableViewSet):
     """Micro-wishes; the resident's data is masked unless you are the claimant."""
 
     model = MicroWish
-    serializer_class = WishSerializer
-    create_serializer = WishCreateSerializer
+    serializer_class = MicroWishSerializer
+    create_serializer = MicroWishCreateSerializer
 
-    @extend_schema(request=WishCreateSerializer, responses=WishSerializer)
+    @extend_schema(request=MicroWishCreateSerializer, responses=MicroWishSerializer)
     def create(self, request):
         return super().create(request)
 
@@ -640,10 +648,10 @@ class ServicePostViewSet(_ClaimableViewSet):
     """Service posts; the resident's data is masked unless you are the claimant."""
 
     model = ServicePost
-    serializer_class = PostSerializer
-    create_serializer = PostCreateSerializer
+    serializer_class = ServicePostSerializer
+    create_serializer = ServicePostCreateSerializer
 
-    @extend_schema(request=PostCreateSerializer, responses=PostSerializer)
+    @extend_schema(request=ServicePostCreateSerializer, responses=ServicePostSerializer)
     def create(self, request):
         return super().create(request)
 
@@ -657,10 +665,10 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.redemption_list(user=self.request.user)
 
-    @extend_schema(request=RedeemSerializer, responses=RedemptionSerializer)
+    @extend_schema(request=RedemptionCreateSerializer, responses=RedemptionSerializer)
     def create(self, request):
         """Redeem points at the love station (self, or staff for a volunteer)."""
-        data = _valid(RedeemSerializer, request)
+        data = _valid(RedemptionCreateSerializer, request)
         item = get_object_or_404(
             selectors.item_list(user=request.user), pk=data["item"]
         )
@@ -677,10 +685,10 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=ReasonSerializer, responses=RedemptionSerializer)
+    @extend_schema(request=PointsReasonSerializer, responses=RedemptionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = _valid(ReasonSerializer, request)
+        data = _valid(PointsReasonSerializer, request)
         redemption = self.get_object()
         services.redemption_cancel(
             actor=request.user, redemption=redemption, reason=data["reason"]

@@ -281,6 +281,16 @@ def team_member_add(*, actor, team, volunteer):
     _team_member_add(team, volunteer)
 
 
+@transaction.atomic
+def team_set_leader(*, actor, team, volunteer):
+    """Make ``volunteer`` (a member, added if need be) the team's leader."""
+    require(actor, "volunteers.manage", team.community or team.street)
+    _team_member_add(team, volunteer)
+    team.leader = volunteer
+    team.save(update_fields=["leader", "updated_at"])
+    return team
+
+
 # -- points rules ---------------------------------------------------------------------
 
 

@@ -1051,26 +1051,45 @@ def team_detail(request, pk):
             pk=_int(request.POST.get("volunteer"), 0),
         )
         try:
-            services.team_member_add(actor=request.user, team=team, volunteer=volunteer)
+            if request.POST.get("action") == "leader":
+                services.team_set_leader(
+                    actor=request.user, team=team, volunteer=volunteer
+                )
+                messages.success(request, _("已设为队长。"))
+            else:
+                services.team_member_add(
+                    actor=request.user, team=team, volunteer=volunteer
+                )
+                messages.success(request, _("已加入团队。"))
         except ValidationError as exc:
             _errors(request, exc)
-        else:
-            messages.success(request, _("已加入团队。"))
         return redirect("volunteers:team_detail", pk=pk)
     members = (
         Volunteer.objects.filter(memberships__team=team)
         .select_related("person", "community", "account")
         .order_by("person__name", "id")
     )
+    can_manage = can(request.user, "volunteers.manage", team.community or team.street)
+    candidates = []
+    if can_manage:
+        # The team's community's volunteers not yet in it, to pick from.
+        candidates = (
+            selectors.volunteer_list(user=request.user)
+            .filter(street_id=team.street_id)
+            .exclude(memberships__team=team)
+            .order_by("person__name", "id")
+        )
+        if team.community_id:
+            candidates = candidates.filter(community_id=team.community_id)
+        candidates = candidates[:300]
     return render(
         request,
         "volunteers/team_detail.html",
         {
             "team": team,
             "page": _paginate(request, members),
-            "can_manage": can(
-                request.user, "volunteers.manage", team.community or team.street
-            ),
+            "can_manage": can_manage,
+            "candidates": candidates,
         },
     )
 

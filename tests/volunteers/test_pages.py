@@ -375,9 +375,17 @@ def test_station_management_page(pw):
 
 def test_team_pages(pw):
     client = login(pw.secretary_a)
+    page = client.get(f"/volunteers/manage/teams/{pw.team.pk}/").content.decode()
+    assert f'<option value="{pw.vol_a.pk}">' in page
     client.post(f"/volunteers/manage/teams/{pw.team.pk}/", {"volunteer": pw.vol_a.pk})
+    client.post(
+        f"/volunteers/manage/teams/{pw.team.pk}/",
+        {"action": "leader", "volunteer": pw.vol_a.pk},
+    )
     html = client.get(f"/volunteers/manage/teams/{pw.team.pk}/").content.decode()
     assert "volunteer_a" in html
+    pw.team.refresh_from_db()
+    assert pw.team.leader == pw.vol_a
     response = client.post(
         "/volunteers/manage/teams/new/", {"name": "新团队", "community": pw.a.pk}
     )
