@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 
+def mask_phone(value):
+    """Return ``value`` with its middle digits hidden: 138****5678."""
+    if not value:
+        return ""
+    if len(value) >= 8:
+        return value[:3] + "****" + value[-4:]
+    return "*" * len(value)
+
+
 class OrgKind(models.TextChoices):
     STREET = "street", _("街道")
     COMMUNITY = "community", _("社区")
@@ -381,6 +390,22 @@ class Seat(models.Model):
     term_end = models.DateField(_("任期结束"), null=True, blank=True)
     vacated_on = models.DateField(_("离任日期"), null=True, blank=True)
     vacated_reason = models.CharField(_("离任原因"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    vacated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("离任登记人"),
+    )
     street = models.ForeignKey(
         OrgNode, on_delete=models.PROTECT, related_name="+", verbose_name=_("街道")
     )
@@ -400,6 +425,29 @@ class Seat(models.Model):
         verbose_name_plural = _("委员席位")
         ordering = ["committee_id", "term_start", "id"]
         indexes = [models.Index(fields=["committee", "vacated_on"])]
+        constraints = [
+            # One current seat per person per committee; history rows may repeat.
+            models.UniqueConstraint(
+                fields=["committee", "person"],
+                condition=models.Q(vacated_on__isnull=True),
+                name="orgs_seat_one_current_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["committee"],
+                condition=models.Q(vacated_on__isnull=True, position="secretary"),
+                name="orgs_seat_one_current_secretary",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_end__isnull=True)
+                | models.Q(term_end__gte=models.F("term_start")),
+                name="orgs_seat_term_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vacated_on__isnull=True)
+                | models.Q(vacated_on__gte=models.F("term_start")),
+                name="orgs_seat_vacated_after_start",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.committee} · {self.person}"

@@ -9,6 +9,10 @@ only where ``enabled`` was switched off.
 #: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
 SCHEDULES = {
     "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+    "网格事件超期自动上报": (
+        "grids.escalate_overdue_cases",
+        ("crontab", {"minute": "30", "hour": "1"}),
+    ),
     "在职党员年度服务结算": (
         "volunteers.close_in_service_year",
         (

@@ -1,0 +1,307 @@
+"""Excel: templates, all-or-nothing imports, refusals, exports."""
+
+import io
+import zipfile
+
+from orgs.imports import MEMBER_COLUMNS, UNIT_COLUMNS
+from orgs.models import MemberStatus, OrgKind, OrgNode, PartyMember, Person
+from orgs.trees import org_tree_problems
+from tests.conftest import login
+from tests.orgs.conftest import read_xlsx, xlsx_upload
+
+UNIT_HEADER = [c.header for c in UNIT_COLUMNS]
+MEMBER_HEADER = [c.header for c in MEMBER_COLUMNS]
+
+
+def _post(client, kind, upload):
+    return client.post("/orgs/import/", {"kind": kind, "file": upload})
+
+
+def _snapshot():
+    return (
+        OrgNode.objects.count(),
+        Person.objects.count(),
+        PartyMember.objects.count(),
+    )
+
+
+def test_unit_template_downloads_with_chinese_headers(world):
+    response = login(world.secretary_a).get("/orgs/import/template/units.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    rows = read_xlsx(response.content)
+    assert rows[0][:3] == ("所属社区*", "单位名称*", "单位性质*")
+
+
+def test_party_member_template_downloads(world):
+    response = login(world.street_staff).get("/orgs/import/template/party-members.xlsx")
+    assert read_xlsx(response.content)[0][:2] == ("姓名*", "手机号")
+
+
+def test_good_unit_file_imports_every_row_and_keeps_the_tree_sound(world):
+    # given
+    upload = xlsx_upload(
+        [
+            UNIT_HEADER,
+            [
+                "甲社区",
+                "甲新商店",
+                "商户",
+                5,
+                "长虹路1号",
+                "王",
+                "13800000001",
+                "李老板",
+                "13800000002",
+            ],
+            ["T-01", "甲新学校", "事业单位", 80, "", "", "", "", ""],
+        ]
+    )
+    # when
+    response = _post(login(world.secretary_a), "units", upload)
+    # then
+    assert response.status_code == 302
+    shop = OrgNode.objects.get(name="甲新商店")
+    assert shop.code == "T-01-U003" and shop.community == world.a
+    assert shop.head.name == "李老板" and shop.head.unit == shop
+    assert OrgNode.objects.get(name="甲新学校").in_system
+    assert org_tree_problems() == []
+
+
+def test_bad_unit_file_writes_nothing_and_lists_every_bad_row(world):
+    # given: row 2 fine, row 3 bad kind, row 4 another community, row 6 no name
+    before = _snapshot()
+    upload = xlsx_upload(
+        [
+            UNIT_HEADER,
+            ["甲社区", "好单位", "商户", 5],
+            ["甲社区", "坏性质", "外星企业", 5],
+            ["乙社区", "越权单位", "商户", 5],
+            [None, None, None, None],
+            ["甲社区", "", "商户", "很多"],
+        ]
+    )
+    # when
+    response = _post(login(world.secretary_a), "units", upload)
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "未写入任何数据" in html
+    assert "第 3 行" in html and "单位性质“外星企业”无效" in html
+    assert "第 4 行" in html and "不在您的管辖范围内" in html
+    assert "第 6 行" in html and "请填写单位名称" in html and "职工人数" in html
+    assert "第 2 行" not in html and "第 5 行" not in html
+    assert _snapshot() == before
+
+
+def test_duplicate_unit_in_community_is_a_row_error(world):
+    upload = xlsx_upload([UNIT_HEADER, ["甲社区", "甲单位", "商户"]])
+    response = _post(login(world.street_admin), "units", upload)
+    assert response.status_code == 400
+    assert "已在该社区登记" in response.content.decode()
+
+
+def test_non_xlsx_file_is_refused_with_a_clear_message(world):
+    before = _snapshot()
+    client = login(world.secretary_a)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = SimpleUploadedFile("units.csv", "所属社区,单位名称\n".encode())
+    response = _post(client, "units", csv)
+    assert response.status_code == 400
+    assert "只能导入 Excel 的 .xlsx 文件" in response.content.decode()
+    xls = SimpleUploadedFile(
+        "old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 600
+    )
+    response = _post(client, "units", xls)
+    assert response.status_code == 400
+    assert "不是有效的 .xlsx 文件" in response.content.decode()
+    assert _snapshot() == before
+
+
+def test_corrupt_xlsx_is_refused_without_a_server_error(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<not-xml")
+    upload = SimpleUploadedFile("broken.xlsx", buffer.getvalue())
+    response = _post(login(world.secretary_a), "units", upload)
+    assert response.status_code == 400
+    assert "无法读取" in response.content.decode()
+
+
+def test_zip_bomb_is_refused(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (30 * 1024 * 1024))
+    upload = SimpleUploadedFile("bomb.xlsx", buffer.getvalue())
+    response = _post(login(world.secretary_a), "units", upload)
+    assert response.status_code == 400
+    assert "解压后过大" in response.content.decode()
+
+
+def test_header_that_does_not_match_the_template_is_refused(world):
+    upload = xlsx_upload([["名字", "类型"], ["甲", "乙"]])
+    response = _post(login(world.secretary_a), "units", upload)
+    assert response.status_code == 400
+    assert "表头与模板不符" in response.content.decode()
+
+
+def test_unit_head_may_not_import(world):
+    upload = xlsx_upload([UNIT_HEADER, ["甲社区", "x", "商户"]])
+    assert _post(login(world.unit_head_a), "units", upload).status_code == 403
+
+
+def test_good_party_member_file_imports_people_and_memberships(world, org):
+    upload = xlsx_upload(
+        [
+            MEMBER_HEADER,
+            [
+                "赵一",
+                "13811112222",
+                "男",
+                1980,
+                "甲社区党委",
+                "直管党员",
+                "",
+                "",
+                "甲社区",
+                "2005-07-01",
+            ],
+            [
+                "钱二",
+                13811113333,
+                "女",
+                1990,
+                "T-01-U001-P1",
+                "在职党员",
+                "否",
+                "甲单位",
+                "乙社区",
+                None,
+            ],
+            ["孙三", "", "", "", "甲社区党委", "流动党员", "", "", "T-01", "2012/6"],
+        ]
+    )
+    response = _post(login(world.secretary_a), "party-members", upload)
+    assert response.status_code == 302
+    zhao = PartyMember.objects.get(person__name="赵一")
+    assert zhao.directly_managed and zhao.party_org == org.po_a
+    qian = PartyMember.objects.get(person__name="钱二")
+    assert qian.status == MemberStatus.IN_SERVICE
+    assert qian.person.phone == "13811113333"
+    assert (qian.employer_unit, qian.residence_community) == (world.unit_a, world.b)
+    assert qian.person.unit == world.unit_a
+    sun = PartyMember.objects.get(person__name="孙三")
+    assert sun.status == MemberStatus.FLOATING and sun.joined_on.year == 2012
+
+
+def test_bad_party_member_file_writes_nothing_and_lists_rows(world, org):
+    before = _snapshot()
+    upload = xlsx_upload(
+        [
+            MEMBER_HEADER,
+            ["好人", "13811112222", "男", 1980, "甲社区党委", "直管党员"],
+            ["无组织", "13811112223", "男", 1980, "不存在党委", "直管党员"],
+            [
+                "在职",
+                "12",
+                "人",
+                1800,
+                "T-01-U001-P1",
+                "在职党员",
+                "是",
+                "",
+                "",
+                "明天",
+            ],
+            ["越权", "", "", "", "乙社区党委", "直管党员"],
+        ]
+    )
+    response = _post(login(world.secretary_a), "party-members", upload)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "共有 3 行有误" in html
+    assert "第 3 行" in html and "“不存在党委”不存在" in html
+    row4 = html.split("第 4 行")[1].split("</tr>")[0]
+    for reason in (
+        "手机号",
+        "性别",
+        "出生年份",
+        "在职党员必须填写工作单位",
+        "入党日期",
+    ):
+        assert reason in row4
+    assert "第 5 行" in html
+    assert _snapshot() == before
+
+
+def test_unit_export_follows_the_list_filters_and_masks_phones(world):
+    # given: the unit head sees only unit_a; phones masked for that role
+    world.unit_a.contact_phone = "13812345678"
+    world.unit_a.save(update_fields=["contact_phone"])
+    # when
+    response = login(world.unit_head_a).get("/orgs/units/export.xlsx")
+    # then
+    rows = read_xlsx(response.content)
+    assert rows[0][0] == "编码"
+    assert [r[0] for r in rows[1:]] == ["T-01-U001"]
+    assert rows[1][8] == "138****5678"
+    # and a street admin's filtered export has the same rows as the filtered list
+    response = login(world.street_admin).get(
+        "/orgs/units/export.xlsx?system=out&o=code"
+    )
+    codes = [r[0] for r in read_xlsx(response.content)[1:]]
+    assert codes == ["T-01-U001", "T-02-U001"]
+    assert read_xlsx(response.content)[1][8] == "13812345678"
+
+
+def test_export_escapes_cells_that_look_like_formulas(world):
+    world.unit_a.name = '=HYPERLINK("http://evil","点我")'
+    world.unit_a.save(update_fields=["name"])
+    response = login(world.street_admin).get("/orgs/units/export.xlsx?q=HYPERLINK")
+    rows = read_xlsx(response.content)
+    assert rows[1][2] == '\'=HYPERLINK("http://evil","点我")'
+
+
+def test_people_export_contains_membership_columns(world, org):
+    from tests.orgs.conftest import add_members
+
+    add_members(world, org.po_a, 2, prefix="导出党员")
+    response = login(world.secretary_a).get("/orgs/people/export.xlsx?member=direct")
+    rows = read_xlsx(response.content)
+    assert rows[0][:4] == ("姓名", "性别", "出生年份", "手机号")
+    names = {r[0] for r in rows[1:]}
+    assert names == {"导出党员0", "导出党员1"}
+    assert {r[6] for r in rows[1:]} == {"直管党员"}
+
+
+def test_committee_export_lists_current_and_past_seats(world, org):
+    from orgs.services import seat_add, seat_vacate
+
+    seat = seat_add(
+        user=None,
+        committee=org.big_party_a,
+        person=org.small_sec,
+        origin="elected",
+        term_start="2024-01-01",
+    )
+    seat_vacate(user=None, seat=seat, reason="调动")
+    response = login(world.secretary_a).get(
+        f"/orgs/committees/{org.big_party_a.pk}/export.xlsx"
+    )
+    rows = read_xlsx(response.content)
+    assert rows[1][0] == "甲二书记" and rows[1][8] == "调动"
+
+
+def test_secretary_b_gets_404_exporting_a_committee_of_a(world, org):
+    response = login(world.secretary_b).get(
+        f"/orgs/committees/{org.big_party_a.pk}/export.xlsx"
+    )
+    assert response.status_code == 404
+    assert OrgKind.UNIT  # keep the import used
