@@ -568,8 +568,8 @@ class PointsEntry(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["volunteer", "created_at"]),
-            models.Index(fields=["community", "kind"]),
-            models.Index(fields=["street", "kind"]),
+            models.Index(fields=["community", "created_at"]),
+            models.Index(fields=["street", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,7 +17,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-from volunteers.selectors import scoped
+from volunteers.selectors import area_q, scoped
 
 LABELS = {
     "volunteers": _("注册志愿者"),
@@ -36,7 +36,7 @@ def _q(scope, unit=None, *more):
     """Rows of the scope, plus the public side of a volunteer's community."""
     return scoped(
         scope,
-        scope.q(community="community", street="street", unit=unit),
+        area_q(scope, unit=unit),
         Q(community__in=scope.volunteer_community_ids),
         *more,
     )

@@ -628,9 +628,7 @@ def public_wishes(request, community_id):
 @login_required
 def manage_activities(request):
     _require_staff(request.user)
-    queryset = selectors.activity_list(user=request.user).annotate(
-        checkin_count=Count("checkins")
-    )
+    queryset = selectors.activity_list(user=request.user)
     status = request.GET.get("status", "")
     if status in ActivityStatus.values:
         queryset = queryset.filter(status=status)
@@ -655,15 +653,24 @@ def manage_activities(request):
             "starts_at": "starts_at",
             "title": "title",
             "signed": "signed_up_count",
-            "checkins": "checkin_count",
         },
         "-starts_at",
     )
+    page = _paginate(request, queryset)
+    # Check-ins counted for this page's activities only (not the whole year).
+    counts = dict(
+        CheckIn.objects.filter(activity__in=[a.pk for a in page.object_list])
+        .order_by()
+        .values_list("activity")
+        .annotate(n=Count("id"))
+    )
+    for activity in page.object_list:
+        activity.checkin_count = counts.get(activity.pk, 0)
     return render(
         request,
         "volunteers/manage_activities.html",
         {
-            "page": _paginate(request, queryset),
+            "page": page,
             "sort": sort,
             "status": status,
             "type": activity_type,
