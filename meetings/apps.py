@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("联席会议")
+
+    def ready(self):
+        from meetings.models import (
+            ActionItem,
+            Attachment,
+            Attendance,
+            Meeting,
+            Problem,
+            RotationSwap,
+            SectionInspection,
+        )
+        from portal import audit
+
+        # Minutes keep their own revisions (MinutesRevision); problems and
+        # items their own step history. The audit log covers every other change
+        # (and those too, field by field), with who did it.
+        audit.register(Meeting, exclude_fields=["minutes_html"])
+        audit.register(RotationSwap)
+        audit.register(Attendance)
+        audit.register(Problem)
+        audit.register(ActionItem)
+        audit.register(Attachment)
+        audit.register(SectionInspection)

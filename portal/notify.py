@@ -102,10 +102,106 @@ def reminder_schedule(
     return reminder
 
 
+def reminder_reschedule(
+    *,
+    key,
+    due_at,
+    subject,
+    recipient=None,
+    channel=Channel.INBOX,
+    body="",
+    link="",
+    kind="",
+    target="",
+):
+    """Schedule a reminder, or move (and revive) its pending row; return it.
+
+    Unlike ``reminder_schedule`` this updates a row that is not sent yet: a
+    cancelled one comes back (a meeting moved and moved back), a pending one
+    takes the new time and text. A sent row is never touched, so it is never
+    sent again.
+    """
+    fields = {
+        "recipient": recipient,
+        "channel": channel,
+        "target": target,
+        "due_at": due_at,
+        "subject": subject,
+        "body": body,
+        "link": link,
+        "kind": kind,
+    }
+    reminder, created = Reminder.objects.get_or_create(key=key, defaults=fields)
+    if created or reminder.sent_at is not None:
+        return reminder
+    changed = [
+        name
+        for name, value in fields.items()
+        if name != "recipient" and getattr(reminder, name) != value
+    ]
+    if reminder.recipient_id != (recipient.pk if recipient else None):
+        changed.append("recipient")
+    if reminder.cancelled_at is not None:
+        changed.append("cancelled_at")
+    if not changed:
+        return reminder
+    # Claim the row so a sender holding it cannot send the old version as well.
+    updated = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+        **fields, cancelled_at=None, updated_at=timezone.now()
+    )
+    if updated:
+        reminder.refresh_from_db()
+    return reminder
+
+
+def reminders_sync(*, key_prefix, desired, now=None):
+    """Make the pending reminders under ``key_prefix`` exactly ``desired``.
+
+    ``desired`` maps each key (starting with ``key_prefix``) to the keyword
+    arguments of ``reminder_reschedule`` (without ``key``). Missing rows are
+    created (a due time already past becomes "now"), changed pending rows are
+    moved, pending rows no longer wanted are cancelled, and sent rows are left
+    alone, so calling this again and again sends nothing twice. Return the
+    number of rows created.
+    """
+    now = now or timezone.now()
+    existing = {r.key: r for r in Reminder.objects.filter(key__startswith=key_prefix)}
+    fresh = []
+    for key, fields in desired.items():
+        if not key.startswith(key_prefix):
+            raise ValueError("reminder key %s outside %s" % (key, key_prefix))
+        fields = {**fields, "due_at": max(fields["due_at"], now)}
+        row = existing.get(key)
+        if row is None:
+            fresh.append(Reminder(key=key, **fields))
+        elif row.sent_at is None and (
+            row.cancelled_at is not None
+            or (fields["due_at"] != row.due_at and fields["due_at"] > now)
+            or row.subject != fields.get("subject")
+        ):
+            reminder_reschedule(key=key, **fields)
+    Reminder.objects.bulk_create(fresh, ignore_conflicts=True)
+    stale = [
+        key
+        for key, row in existing.items()
+        if key not in desired and row.sent_at is None and row.cancelled_at is None
+    ]
+    if stale:
+        reminder_cancel_keys(keys=stale)
+    return len(fresh)
+
+
 def reminder_cancel(*, key_prefix):
     """Cancel pending reminders whose key starts with ``key_prefix``."""
     return Reminder.objects.filter(
         key__startswith=key_prefix, sent_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=timezone.now())
+
+
+def reminder_cancel_keys(*, keys):
+    """Cancel the pending reminders with these exact keys; return how many."""
+    return Reminder.objects.filter(
+        key__in=list(keys), sent_at__isnull=True, cancelled_at__isnull=True
     ).update(cancelled_at=timezone.now())
 
 

@@ -51,6 +51,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "meetings.update_action_item": frozenset({SA, SS, CS, UH}),
     "meetings.escalate": frozenset({SA, SS, CS}),
     "meetings.post_channel": frozenset({SA, SS, CS, UH}),
+    # A member unit raises a problem for its committee's next meeting.
+    "meetings.report_problem": frozenset({SA, SS, CS, UH}),
     # volunteers
     "volunteers.view": frozenset({SA, SS, CS, UH}),
     "volunteers.manage": frozenset({SA, SS, CS}),

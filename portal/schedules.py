@@ -9,6 +9,17 @@ only where ``enabled`` was switched off.
 #: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
 SCHEDULES = {
     "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+    # Daily, so a missed run is made up the next day; scheduling is idempotent.
+    "联席会议：排定本月和下月会议": (
+        "meetings.schedule_ahead",
+        ("crontab", {"minute": "5", "hour": "1"}),
+    ),
+    "联席会议：同步会议和举措提醒": ("meetings.sync_reminders", ("interval", 60)),
+    "联席会议：网格上报事件列入议程": ("meetings.import_grid_cases", ("interval", 30)),
+    "联席会议：标记逾期举措": (
+        "meetings.mark_overdue_action_items",
+        ("crontab", {"minute": "10", "hour": "0"}),
+    ),
     "网格事件超期自动上报": (
         "grids.escalate_overdue_cases",
         ("crontab", {"minute": "30", "hour": "1"}),
