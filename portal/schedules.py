@@ -46,6 +46,15 @@ SCHEDULES = {
 }
 
 
+CRONTAB_DEFAULTS = {
+    "minute": "*",
+    "hour": "*",
+    "day_of_week": "*",
+    "day_of_month": "*",
+    "month_of_year": "*",
+}
+
+
 def ensure_schedules(**kwargs):
     from django_celery_beat.models import (
         CrontabSchedule,
@@ -61,8 +70,10 @@ def ensure_schedules(**kwargs):
             )
             defaults.update(interval=interval, crontab=None)
         else:
+            # Every field spelled out: a spec naming only minute and hour
+            # must not also match a row that differs in its days or months.
             crontab, _ = CrontabSchedule.objects.get_or_create(
-                timezone="Asia/Shanghai", **spec
+                timezone="Asia/Shanghai", **{**CRONTAB_DEFAULTS, **spec}
             )
             defaults.update(crontab=crontab, interval=None)
         PeriodicTask.objects.update_or_create(name=name, defaults=defaults)
