@@ -61,6 +61,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "volunteers.claim": frozenset({UH, V}),
     "volunteers.correct_points": frozenset({SA, SS, CS}),
     "volunteers.party_member_report": frozenset({SA, SS, CS, UH}),
+    "volunteers.points_rules": frozenset({SA, SS}),
+    "volunteers.confirm_party_points": frozenset({SA, UH}),
+    "volunteers.record_group_event": frozenset({SA, SS, CS, UH}),
     # evaluations
     "evaluations.view": frozenset({SA, SS, CS, UH}),
     "evaluations.run": frozenset({SA}),

@@ -30,6 +30,25 @@ SCHEDULES = {
         "grids.escalate_overdue_cases",
         ("crontab", {"minute": "30", "hour": "1"}),
     ),
+    "在职党员年度服务结算": (
+        "volunteers.close_in_service_year",
+        (
+            "crontab",
+            {"minute": "30", "hour": "1", "day_of_month": "1", "month_of_year": "1"},
+        ),
+    ),
+    "在职党员季度服务记录卡": (
+        "volunteers.send_service_cards",
+        (
+            "crontab",
+            {
+                "minute": "0",
+                "hour": "8",
+                "day_of_month": "1",
+                "month_of_year": "1,4,7,10",
+            },
+        ),
+    ),
 }
 
 
@@ -57,9 +76,8 @@ def ensure_schedules(**kwargs):
             )
             defaults.update(interval=interval, crontab=None)
         else:
-            # Every field in the lookup: a spec that leaves one out would also
-            # match another entry's schedule (say "1st at 01:30" and "1st of
-            # January at 01:30") and get_or_create would fail on the second run.
+            # Every field spelled out: a spec naming only minute and hour
+            # must not also match a row that differs in its days or months.
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 timezone="Asia/Shanghai", **{**CRONTAB_DEFAULTS, **spec}
             )

@@ -285,6 +285,15 @@ SPECTACULAR_SETTINGS = {
         "MeetingProblemStatusEnum": "meetings.models.ProblemStatus",
         "MeetingProblemSourceEnum": "meetings.models.ProblemSource",
         "MeetingActionItemStatusEnum": "meetings.models.ActionItemStatus",
+        "VolunteerKindEnum": "volunteers.models.VolunteerKind",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "ActivityCategoryEnum": "volunteers.models.ActivityCategory",
+        "ActivityStatusEnum": "volunteers.models.ActivityStatus",
+        "EntryKindEnum": "volunteers.models.EntryKind",
+        "ClaimStatusEnum": "volunteers.models.ClaimStatus",
+        "WishCategoryEnum": "volunteers.models.WishCategory",
+        "PostKindEnum": "volunteers.models.PostKind",
+        "RedemptionStatusEnum": "volunteers.models.RedemptionStatus",
     },
 }
 

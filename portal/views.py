@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -34,6 +34,9 @@ def home(request):
     """Render the home page of the user's most senior role."""
     scope = scope_for(request.user)
     role = primary_role(scope)
+    if role == Role.VOLUNTEER:
+        # A volunteer's home is the phone page of activities, points and wishes.
+        return redirect("volunteers:home")
     figures = []
     if role is not None:
         labels = stat_labels()

@@ -53,7 +53,6 @@ def test_home_redirects_anonymous_users_to_login(db):
         ("secretary_a", "社区书记工作台"),
         ("unit_head_a", "单位党组织负责人工作台"),
         ("grid_worker_a", "网格员工作台"),
-        ("volunteer_a", "志愿者工作台"),
     ],
 )
 def test_each_role_has_its_home_page(world, persona, heading):
@@ -98,3 +97,9 @@ def test_healthz_answers(db):
 def test_an_english_browser_still_gets_chinese_until_the_user_switches(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/")
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_a_volunteer_lands_on_the_volunteer_phone_page(world):
+    response = login(world.volunteer_a).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/volunteers/"

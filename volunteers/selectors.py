@@ -1,0 +1,615 @@
+"""Reusable reads of the volunteers app, each filtered by the reader's scope.
+
+Another scope's object is not found (404) because every fetch goes through
+these querysets; pages, API and exports share them, so they always agree.
+"""
+
+from collections import defaultdict
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractMonth
+from django.utils import timezone
+
+from orgs.models import OrgNode
+from portal.models import Role
+from portal.scope import scope_for
+from volunteers.models import (
+    ATTENDED,
+    MONTHLY_SERVICES_REQUIRED,
+    YEARLY_SERVICES_REQUIRED,
+    Activity,
+    ActivityStatus,
+    CheckIn,
+    ClaimStatus,
+    EntryKind,
+    GroupServiceEvent,
+    InServiceYearReview,
+    LoveStation,
+    PointsAccount,
+    PointsEntry,
+    Redemption,
+    StationItem,
+    Team,
+    Volunteer,
+    VolunteerKind,
+)
+
+# -- scope helpers -----------------------------------------------------------------
+
+
+def _cached(scope, name, compute):
+    value = getattr(scope, name, None)
+    if value is None:
+        value = compute()
+        try:
+            setattr(scope, name, value)
+        except AttributeError:
+            pass
+    return value
+
+
+def volunteer_street_ids(scope):
+    """Return the streets of the communities where the user volunteers."""
+    ids = scope.volunteer_community_ids
+    if not ids:
+        return set()
+    return _cached(
+        scope,
+        "_volunteer_streets",
+        lambda: set(
+            OrgNode.objects.filter(pk__in=ids).values_list("street_id", flat=True)
+        ),
+    )
+
+
+def unit_street_ids(scope):
+    """Return the streets of the units a unit head sees."""
+    ids = scope.unit_ids
+    if not ids:
+        return set()
+    return _cached(
+        scope,
+        "_unit_streets",
+        lambda: set(
+            OrgNode.objects.filter(pk__in=ids).values_list("street_id", flat=True)
+        ),
+    )
+
+
+def scoped(scope, *filters):
+    """OR ``filters`` together; a superuser sees every row.
+
+    Needed because ``scope.q()`` is an empty ``Q()`` for a superuser, and an
+    empty Q vanishes in an OR (``Q() | X`` is just ``X``).
+    """
+    if scope.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for f in filters:
+        q |= f
+    return q
+
+
+def area_q(scope, *, community="community", street="street", unit=None):
+    """Return the fact rows a staff role sees: ``scope.q()`` in index-friendly form.
+
+    The same rows as ``scope.q(community=…, street=…, unit=…)`` for rows whose
+    ``street`` is their community's street (every fact row here): a street
+    role matches on ``street`` alone, and only communities outside the
+    user's streets are added. ``WHERE street_id IN (…) ORDER BY … LIMIT``
+    can then walk a ``(street, date)`` index instead of sorting the year.
+    """
+    if scope.is_superuser:
+        return Q()
+    street_ids = scope.street_ids
+    covered = set().union(
+        *(scope.role_communities[r] for r in (Role.STREET_ADMIN, Role.STREET_STAFF))
+    )
+    communities = scope.community_ids - covered if street_ids else scope.community_ids
+    q = Q(pk__in=[])
+    if street_ids:
+        q |= Q(**{f"{street}__in": street_ids})
+    if communities:
+        q |= Q(**{f"{community}__in": communities})
+    if unit and scope.unit_ids:
+        q |= Q(**{f"{unit}__in": scope.unit_ids})
+    return q
+
+
+def _staff_q(scope, unit=None):
+    """Return the rows a staff role sees (community, street, unit)."""
+    return area_q(scope, unit=unit)
+
+
+# -- volunteers and teams ----------------------------------------------------------
+
+
+def volunteer_list(*, user):
+    scope = scope_for(user)
+    q = scoped(
+        scope,
+        area_q(scope, unit="employer_unit"),
+        Q(person_id=scope.person_id) if scope.person_id else Q(pk__in=[]),
+    )
+    return Volunteer.objects.filter(q).select_related(
+        "person", "community", "employer_unit", "account"
+    )
+
+
+def volunteer_get(*, user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(volunteer_list(user=user), pk=pk)
+
+
+def team_list(*, user):
+    scope = scope_for(user)
+    q = scoped(
+        scope,
+        _staff_q(scope, unit="unit"),
+        Q(community__in=scope.volunteer_community_ids),
+    )
+    return (
+        Team.objects.filter(q)
+        .select_related("community", "unit", "leader__person")
+        .annotate(member_count=Count("memberships", distinct=True))
+    )
+
+
+# -- activities and check-ins ----------------------------------------------------------
+
+
+def activity_list(*, user):
+    """Return activities the user sees: staff their scope, volunteers their street."""
+    scope = scope_for(user)
+    q = scoped(
+        scope,
+        _staff_q(scope, unit="unit"),
+        Q(street__in=volunteer_street_ids(scope)),
+    )
+    return Activity.objects.filter(q).select_related("community", "unit", "street")
+
+
+def activities_near(*, volunteer, now=None):
+    """Return upcoming and running activities of the volunteer's street.
+
+    The volunteer's own community first, then street-wide ones, then other
+    communities of the street, each by start time.
+    """
+    now = now or timezone.now()
+    from django.db.models import Case, When
+
+    return (
+        Activity.objects.filter(
+            street_id=volunteer.street_id,
+            status=ActivityStatus.PUBLISHED,
+            ends_at__gt=now,
+        )
+        .annotate(
+            nearness=Case(
+                When(community_id=volunteer.community_id, then=Value(0)),
+                When(community__isnull=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("community", "unit")
+        .order_by("nearness", "starts_at", "id")
+    )
+
+
+def own_volunteer_id(scope):
+    """Return the id of the user's own volunteer row (cached on the scope).
+
+    Filtering on this local column (``volunteer_id = …``) rather than on
+    ``volunteer__person`` keeps every branch of the scope's OR on an indexed
+    column of the fact table, so PostgreSQL can combine index scans.
+    """
+    if not scope.person_id:
+        return None
+    value = _cached(
+        scope,
+        "_own_volunteer",
+        lambda: (
+            Volunteer.objects.filter(person_id=scope.person_id)
+            .values_list("pk", flat=True)
+            .first()
+            or 0
+        ),
+    )
+    return value or None
+
+
+def _own_q(scope):
+    vid = own_volunteer_id(scope)
+    return Q(volunteer_id=vid) if vid else Q(pk__in=[])
+
+
+def checkin_list(*, user):
+    scope = scope_for(user)
+    q = scoped(
+        scope,
+        area_q(scope, unit="unit"),
+        _own_q(scope),
+        Q(employer_unit__in=scope.unit_ids),
+    )
+    return CheckIn.objects.filter(q).select_related(
+        "activity", "volunteer__person", "community"
+    )
+
+
+# -- points ------------------------------------------------------------------------------
+
+
+def _ledger_q(scope):
+    return scoped(
+        scope,
+        area_q(scope),
+        _own_q(scope),
+        Q(volunteer__employer_unit__in=scope.unit_ids),
+    )
+
+
+def entry_list(*, user):
+    scope = scope_for(user)
+    return PointsEntry.objects.filter(_ledger_q(scope)).select_related(
+        "volunteer__person", "community", "created_by"
+    )
+
+
+def account_list(*, user):
+    scope = scope_for(user)
+    return PointsAccount.objects.filter(_ledger_q(scope)).select_related(
+        "volunteer__person", "community"
+    )
+
+
+def redemption_list(*, user):
+    scope = scope_for(user)
+    return Redemption.objects.filter(_ledger_q(scope)).select_related(
+        "volunteer__person", "item", "community"
+    )
+
+
+def ledger_by_community(*, user):
+    """Return points awarded, redeemed and net per community in scope."""
+    return (
+        entry_list(user=user)
+        .order_by()
+        .values("community_id", "community__name")
+        .annotate(**_ledger_sums())
+        .order_by("community__name")
+    )
+
+
+def ledger_by_team(*, user):
+    """Return points per team (a member in two teams counts in both)."""
+    scope = scope_for(user)
+    teams = team_list(user=user).values_list("pk", flat=True)
+    return (
+        PointsEntry.objects.filter(_ledger_q(scope))
+        .filter(volunteer__memberships__team__in=teams)
+        .order_by()
+        .values("volunteer__memberships__team_id", "volunteer__memberships__team__name")
+        .annotate(**_ledger_sums())
+        .order_by("-awarded", "volunteer__memberships__team__name")
+    )
+
+
+def _ledger_sums():
+    zero = Value(0)
+    return {
+        "awarded": Coalesce(Sum("points", filter=Q(kind=EntryKind.AWARD)), zero),
+        "redeemed": Coalesce(Sum("points", filter=Q(kind=EntryKind.REDEMPTION)), zero),
+        "adjusted": Coalesce(
+            Sum(
+                "points",
+                filter=Q(kind__in=[EntryKind.CORRECTION, EntryKind.REVERSAL]),
+            ),
+            zero,
+        ),
+        "net": Coalesce(Sum("points"), zero),
+        "entries": Count("id"),
+    }
+
+
+# -- love station -------------------------------------------------------------------------
+
+
+def station_list(*, user):
+    scope = scope_for(user)
+    q = scoped(scope, _staff_q(scope), Q(community__in=scope.volunteer_community_ids))
+    return LoveStation.objects.filter(q).select_related("community")
+
+
+def item_list(*, user):
+    scope = scope_for(user)
+    q = scoped(scope, _staff_q(scope), Q(community__in=scope.volunteer_community_ids))
+    return StationItem.objects.filter(q).select_related("station", "community")
+
+
+# -- micro-wishes and service posts -------------------------------------------------------
+
+
+def claimable_list(*, user, model):
+    """Return the wishes (or posts) the user sees.
+
+    Staff: their scope. Volunteers: their community's. Unit heads: those of
+    their unit's street (they claim street-wide; a loser of a race still sees
+    the wish, taken, rather than a 404). The resident stays masked on lists.
+    """
+    scope = scope_for(user)
+    q = scoped(
+        scope,
+        _staff_q(scope),
+        Q(community__in=scope.volunteer_community_ids),
+        Q(claimed_by_unit__in=scope.unit_ids),
+        Q(street__in=unit_street_ids(scope)) & ~Q(status=ClaimStatus.CANCELLED),
+        Q(claimed_by_user_id=scope.user_id) if scope.user_id else Q(pk__in=[]),
+    )
+    return model.objects.filter(q).select_related(
+        "community", "claimed_by_unit", "claimed_by_volunteer__person"
+    )
+
+
+def public_open_wishes(*, community):
+    """Return a community's open wishes for the public page (masked there)."""
+    from volunteers.models import MicroWish
+
+    return MicroWish.objects.filter(community=community, status=ClaimStatus.OPEN)
+
+
+def mask_name(name):
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_phone(phone):
+    if not phone:
+        return ""
+    if len(phone) >= 8:
+        return phone[:3] + "****" + phone[-4:]
+    return "*" * len(phone)
+
+
+def mask_address(address):
+    if not address:
+        return ""
+    keep = min(6, max(len(address) // 3, 2))
+    return address[:keep] + "****"
+
+
+def resident_view(obj, user, *, detail=False):
+    """Return the resident's name, address and phone as ``user`` may see them.
+
+    Masked on every list; unmasked to the accepted claimant, and on the detail
+    page to the community's staff who listed it.
+    """
+    from portal.roles import can
+    from volunteers.services import is_claimant
+
+    plain = bool(user and user.is_authenticated) and (
+        is_claimant(obj, user) or (detail and can(user, "volunteers.manage", obj))
+    )
+    if plain:
+        return {
+            "name": obj.resident_name,
+            "address": obj.resident_address,
+            "phone": obj.resident_phone,
+            "masked": False,
+        }
+    return {
+        "name": mask_name(obj.resident_name),
+        "address": mask_address(obj.resident_address),
+        "phone": mask_phone(obj.resident_phone),
+        "masked": True,
+    }
+
+
+# -- group service events --------------------------------------------------------------
+
+
+def group_event_list(*, user):
+    scope = scope_for(user)
+    return GroupServiceEvent.objects.filter(
+        _staff_q(scope, unit="unit")
+    ).select_related("unit", "community")
+
+
+# -- in-service party members (S15) -----------------------------------------------------
+
+
+def in_service_volunteers(*, user):
+    """Return the in-service party members the user follows.
+
+    Street staff: all; a community: those registered with it; a unit's party
+    organisation: its employees.
+    """
+    scope = scope_for(user)
+    return (
+        Volunteer.objects.filter(kind=VolunteerKind.IN_SERVICE)
+        .filter(area_q(scope, unit="employer_unit"))
+        .select_related("person", "community", "employer_unit")
+    )
+
+
+def in_service_monthly_counts(volunteers, year, months=None):
+    """Return {volunteer id: {month: services}} for ``year``.
+
+    A service is a check-in at a community activity not marked absent.
+    """
+    rows = CheckIn.objects.filter(
+        volunteer__in=volunteers,
+        in_service=True,
+        attendance__in=ATTENDED,
+        checked_in_at__year=year,
+    )
+    if months:
+        rows = rows.filter(checked_in_at__month__in=months)
+    counts = defaultdict(dict)
+    for row in (
+        rows.annotate(month=ExtractMonth("checked_in_at"))
+        .order_by()
+        .values("volunteer_id", "month")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["volunteer_id"]][row["month"]] = row["n"]
+    return counts
+
+
+def year_is_closed(year, today=None):
+    today = today or timezone.localdate()
+    return year < today.year
+
+
+def in_service_units(*, user, year, month):
+    """Return one summary row per employer unit for ``year`` and ``month``."""
+    volunteers = in_service_volunteers(user=user)
+    counts = in_service_monthly_counts(volunteers, year)
+    units = {}
+    for v in volunteers.order_by().values(
+        "id", "employer_unit_id", "employer_unit__name"
+    ):
+        row = units.setdefault(
+            v["employer_unit_id"],
+            {
+                "unit_id": v["employer_unit_id"],
+                "unit_name": v["employer_unit__name"],
+                "members": 0,
+                "services": 0,
+                "below_month": 0,
+                "below_year": 0,
+            },
+        )
+        months = counts.get(v["id"], {})
+        total = sum(months.values())
+        row["members"] += 1
+        row["services"] += total
+        row["below_month"] += months.get(month, 0) < MONTHLY_SERVICES_REQUIRED
+        row["below_year"] += total < YEARLY_SERVICES_REQUIRED
+    return sorted(units.values(), key=lambda r: (-r["below_month"], r["unit_name"]))
+
+
+def in_service_members(*, user, year, unit_id=None, month=None, today=None):
+    """Return each member's services per month of ``year`` and the flags.
+
+    ``below_month``: fewer than one service in ``month``; ``below_year``:
+    fewer than ten in the year, which once the year is over means not
+    eligible for excellent party member (``not_eligible``).
+    """
+    volunteers = in_service_volunteers(user=user)
+    if unit_id is not None:
+        volunteers = volunteers.filter(employer_unit_id=unit_id)
+    volunteers = list(volunteers.order_by("employer_unit__name", "person__name", "id"))
+    counts = in_service_monthly_counts(volunteers, year)
+    closed = year_is_closed(year, today)
+    reviews = {}
+    if closed:
+        reviews = dict(
+            InServiceYearReview.objects.filter(
+                year=year, volunteer__in=volunteers
+            ).values_list("volunteer_id", "eligible_excellent")
+        )
+    rows = []
+    for v in volunteers:
+        months = counts.get(v.pk, {})
+        total = sum(months.values())
+        below_year = total < YEARLY_SERVICES_REQUIRED
+        eligible = reviews.get(v.pk, not below_year)
+        rows.append(
+            {
+                "volunteer": v,
+                "months": [months.get(m, 0) for m in range(1, 13)],
+                "total": total,
+                "below_month": month is not None
+                and months.get(month, 0) < MONTHLY_SERVICES_REQUIRED,
+                "below_year": below_year,
+                "not_eligible": closed and not eligible,
+            }
+        )
+    return rows
+
+
+def service_card(*, user, unit_id, year, quarter):
+    """Return the quarter's service record card of one employer unit.
+
+    Each member the user may see, with every service in the quarter (date,
+    activity, community, hours, attendance, party points confirmed).
+    """
+    from volunteers.services import quarter_months
+
+    months = quarter_months(quarter)
+    volunteers = list(
+        in_service_volunteers(user=user)
+        .filter(employer_unit_id=unit_id)
+        .order_by("person__name", "id")
+    )
+    checkins = (
+        CheckIn.objects.filter(
+            volunteer__in=volunteers,
+            in_service=True,
+            attendance__in=ATTENDED,
+            checked_in_at__year=year,
+            checked_in_at__month__in=months,
+        )
+        .select_related("activity", "community")
+        .order_by("checked_in_at", "id")
+    )
+    by_volunteer = defaultdict(list)
+    for c in checkins:
+        by_volunteer[c.volunteer_id].append(c)
+    members = []
+    for v in volunteers:
+        services = by_volunteer.get(v.pk, [])
+        local_months = [timezone.localtime(c.checked_in_at).month for c in services]
+        members.append(
+            {
+                "volunteer": v,
+                "services": services,
+                "per_month": [local_months.count(m) for m in months],
+                "total": len(services),
+                "hours": round(sum(c.minutes for c in services) / 60, 1),
+                "party_points": sum(c.party_points for c in services),
+                "confirmed": sum(1 for c in services if c.party_confirmed_at),
+            }
+        )
+    return {"months": months, "members": members}
+
+
+def annotate_balance(queryset):
+    """Add ``balance`` (from the account row) to a volunteer queryset."""
+    return queryset.annotate(
+        balance=Coalesce("account__balance", Value(0), output_field=IntegerField())
+    )
+
+
+def ledger_mismatches():
+    """Return accounts whose cached balance differs from their ledger's sum.
+
+    Always empty: the services move both in one transaction under a row
+    lock. ``manage.py volunteers_check_ledger`` and the tests prove it.
+    """
+    sums = (
+        PointsEntry.objects.filter(volunteer=OuterRef("volunteer"))
+        .order_by()
+        .values("volunteer")
+        .annotate(s=Sum("points"))
+        .values("s")
+    )
+    return (
+        PointsAccount.objects.annotate(
+            ledger=Coalesce(Subquery(sums), Value(0), output_field=IntegerField())
+        )
+        .exclude(balance=F("ledger"))
+        .values_list("volunteer_id", "balance", "ledger")
+    )
