@@ -31,6 +31,14 @@ from meetings.models import (
 )
 from meetings.models import Attendance as MeetingAttendance
 from orgs.models import MemberStatus, PartyMember
+from volunteers.models import (
+    ATTENDED,
+    DONE_STATUSES,
+    CheckIn,
+    GroupServiceEvent,
+    MicroWish,
+    ServicePost,
+)
 
 #: Minutes count as filed on time within this many days after the meeting.
 MINUTES_ON_TIME_DAYS = 7
@@ -123,6 +131,66 @@ def unit_actions_overdue(street_id, month_start, month_end, unit_ids=None):
     return _grouped(queryset, "unit_id", unit_ids)
 
 
+def _in_service_checkins(street_id, month_start, month_end):
+    start, end = _moments(month_start, month_end)
+    return CheckIn.objects.filter(
+        street_id=street_id,
+        in_service=True,
+        checked_in_at__gte=start,
+        checked_in_at__lt=end,
+        attendance__in=ATTENDED,
+    )
+
+
+def unit_members_served(street_id, month_start, month_end, unit_ids=None):
+    """In-service party members of the unit who served at least once (S15)."""
+    return _grouped(
+        _in_service_checkins(street_id, month_start, month_end),
+        "employer_unit_id",
+        unit_ids,
+        Count("volunteer", distinct=True),
+    )
+
+
+def unit_service_checkins(street_id, month_start, month_end, unit_ids=None):
+    """Service check-ins of the unit's in-service party members."""
+    return _grouped(
+        _in_service_checkins(street_id, month_start, month_end),
+        "employer_unit_id",
+        unit_ids,
+    )
+
+
+def _fulfilled(model, street_id, month_start, month_end):
+    start, end = _moments(month_start, month_end)
+    return model.objects.filter(
+        street_id=street_id,
+        status__in=DONE_STATUSES,
+        fulfilled_at__gte=start,
+        fulfilled_at__lt=end,
+    )
+
+
+def unit_wishes_fulfilled(street_id, month_start, month_end, unit_ids=None):
+    """Micro-wishes (微心愿) the unit claimed and fulfilled in the month (S16)."""
+    queryset = _fulfilled(MicroWish, street_id, month_start, month_end)
+    return _grouped(queryset, "claimed_by_unit_id", unit_ids)
+
+
+def unit_posts_fulfilled(street_id, month_start, month_end, unit_ids=None):
+    """Service posts (服务岗位) the unit claimed and fulfilled in the month (S16)."""
+    queryset = _fulfilled(ServicePost, street_id, month_start, month_end)
+    return _grouped(queryset, "claimed_by_unit_id", unit_ids)
+
+
+def unit_group_events(street_id, month_start, month_end, unit_ids=None):
+    """Group (组团式) service events the unit held in the month (S16)."""
+    queryset = GroupServiceEvent.objects.filter(
+        street_id=street_id, held_on__gte=month_start, held_on__lt=month_end
+    )
+    return _grouped(queryset, "unit_id", unit_ids)
+
+
 #: metric key → label, in display order.
 UNIT_METRICS = {
     "meetings_invited": _("应出席联席会议"),
@@ -145,6 +213,11 @@ UNIT_PROVIDERS = {
     "actions_on_time": unit_actions_on_time,
     "actions_overdue": unit_actions_overdue,
     "members_in_service": unit_members_in_service,
+    "members_served": unit_members_served,
+    "service_checkins": unit_service_checkins,
+    "wishes_fulfilled": unit_wishes_fulfilled,
+    "posts_fulfilled": unit_posts_fulfilled,
+    "group_events": unit_group_events,
 }
 
 # -- committees ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Metric providers: one aggregate query each, grouped on the facts' plain
 unit/committee keys, counting only the month asked for."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,7 +20,21 @@ from meetings.models import (
     ProblemStatus,
 )
 from meetings.models import Attendance as MeetingAttendance
+from orgs.models import Person
 from tests.evaluations.conftest import MAY, in_service_members, run_month
+from volunteers.models import (
+    Activity,
+    ActivityType,
+    CheckIn,
+    ClaimStatus,
+    GroupServiceEvent,
+    GroupServiceType,
+    MicroWish,
+    ServicePost,
+    Volunteer,
+    VolunteerKind,
+)
+from volunteers.models import Attendance as CheckInAttendance
 
 JUNE = date(2024, 6, 1)
 
@@ -31,8 +45,8 @@ def at(day, hour=10):
 
 @pytest.fixture
 def facts(world, committees):
-    """Meetings, attendance, action items and escalations of May 2024, with
-    decoys in April and June."""
+    """Meetings, action items, escalations, check-ins, wishes, posts and
+    events of May 2024, with decoys in April and June."""
     w = world
     street = w.street
 
@@ -126,6 +140,91 @@ def facts(world, committees):
     escalation(committees.b, date(2024, 5, 20))  # pending
     escalation(committees.b, date(2024, 2, 1), date(2024, 3, 1))  # long closed
 
+    # Volunteers: in-service party members of units A and B.
+    def volunteer(unit, name):
+        person = Person.objects.create(name=name, street=street, community=w.a)
+        return Volunteer.objects.create(
+            person=person,
+            kind=VolunteerKind.IN_SERVICE,
+            is_party_member=True,
+            street=street,
+            community=w.a,
+            employer_unit=unit,
+        )
+
+    v1, v2, v3 = (
+        volunteer(w.unit_a, "甲"),
+        volunteer(w.unit_a, "乙"),
+        volunteer(w.unit_b, "丙"),
+    )
+
+    def activity(day):
+        return Activity.objects.create(
+            title="活动",
+            activity_type=ActivityType.CIVILITY,
+            place="广场",
+            starts_at=at(day, 9),
+            ends_at=at(day, 11),
+            capacity=10,
+            points_per_hour=10,
+            street=street,
+            community=w.a,
+            organiser=w.street_admin,
+        )
+
+    a1, a2, a3 = (
+        activity(date(2024, 5, 3)),
+        activity(date(2024, 5, 31)),
+        activity(date(2024, 6, 1)),
+    )
+
+    def checkin(act, v, attendance=CheckInAttendance.PRESENT):
+        CheckIn.objects.create(
+            activity=act,
+            volunteer=v,
+            street=street,
+            community=w.a,
+            employer_unit=v.employer_unit,
+            in_service=True,
+            checked_in_at=act.starts_at,
+            attendance=attendance,
+        )
+
+    checkin(a1, v1)
+    checkin(a2, v1)
+    checkin(a1, v2, CheckInAttendance.ABSENT)
+    checkin(a3, v3)
+
+    def claimed(model, unit, status, fulfilled):
+        model.objects.create(
+            title="认领",
+            street=street,
+            community=unit.community,
+            status=status,
+            claimed_by_unit=unit,
+            fulfilled_at=at(fulfilled) if fulfilled else None,
+        )
+
+    claimed(MicroWish, w.unit_a, ClaimStatus.CONFIRMED, date(2024, 5, 3))
+    claimed(MicroWish, w.unit_a, ClaimStatus.FULFILLED, date(2024, 5, 28))
+    claimed(MicroWish, w.unit_a, ClaimStatus.CLAIMED, None)
+    claimed(MicroWish, w.unit_b, ClaimStatus.CONFIRMED, date(2024, 6, 2))
+    claimed(ServicePost, w.unit_b, ClaimStatus.CONFIRMED, date(2024, 5, 15))
+
+    def event(unit, day):
+        GroupServiceEvent.objects.create(
+            unit=unit,
+            street=street,
+            community=unit.community,
+            service_type=GroupServiceType.MEDICAL,
+            title="义诊",
+            held_on=day,
+            residents_served=50,
+        )
+
+    event(w.unit_a, date(2024, 5, 1))
+    event(w.unit_a, date(2024, 5, 31))
+    event(w.unit_b, date(2024, 4, 30))
     in_service_members(world, w.unit_a, 4)
     return world
 
@@ -142,6 +241,11 @@ END = date(2024, 6, 1)
         ("actions_on_time", {"unit_a": 1, "unit_b": 1}),
         ("actions_overdue", {"unit_a": 2}),
         ("members_in_service", {"unit_a": 4}),
+        ("members_served", {"unit_a": 1}),
+        ("service_checkins", {"unit_a": 2}),
+        ("wishes_fulfilled", {"unit_a": 2}),
+        ("posts_fulfilled", {"unit_b": 1}),
+        ("group_events", {"unit_a": 2}),
     ],
 )
 def test_each_unit_provider_is_one_grouped_query(
@@ -180,6 +284,9 @@ def test_providers_limit_themselves_to_the_ids_asked_for(facts):
     assert list(values) == [w.unit_a2.pk]
     assert values[w.unit_a2.pk]["meetings_invited"] == 1  # not June's meeting
     assert values[w.unit_a2.pk]["actions_due"] == 0  # its item is due in June
+    values = metrics.collect_unit_metrics(w.street.pk, MAY, END, [w.unit_b.pk])
+    assert values[w.unit_b.pk]["posts_fulfilled"] == 1
+    assert values[w.unit_b.pk]["group_events"] == 0  # April's event is not May's
 
 
 def test_a_run_stores_the_providers_figures_and_scores_them(facts, committees):
@@ -187,8 +294,9 @@ def test_a_run_stores_the_providers_figures_and_scores_them(facts, committees):
     run_month(w.street, MAY, w.street_admin)
     a = Evaluation.objects.get(month=MAY, unit=w.unit_a)
     assert a.metrics["actions_due"] == 3 and a.metrics["meetings_attended"] == 1
-    # attendance 100 (25), items 1/3 (25), service 0/4 (20), no services (30)
-    assert str(a.score) == "33.33"  # (2500 + 833.33 + 0 + 0) / 100
+    assert a.metrics["members_served"] == 1 and a.metrics["group_events"] == 2
+    # attendance 100 (25), items 1/3 (25), service 1/4 (20), 4 services of 2 (30)
+    assert str(a.score) == "68.33"  # (2500 + 833.33 + 500 + 3000) / 100
     big = Evaluation.objects.get(month=MAY, committee=committees.big)
     # no meeting held (cancelled): minutes 0; no items due; escalations 1/2
     assert big.breakdown["minutes"]["score"] == 0.0
@@ -203,3 +311,14 @@ def test_a_run_stores_the_providers_figures_and_scores_them(facts, committees):
         "escalations_total": 1,
         "escalations_resolved": 1,
     }
+
+
+def test_a_check_in_late_on_the_last_evening_counts_in_its_month(facts):
+    # 23:30 on 31 May in Xiangyang is still May, whatever the UTC date says
+    w = facts
+    late = Activity.objects.get(starts_at=at(date(2024, 5, 31), 9))
+    CheckIn.objects.filter(activity=late).update(
+        checked_in_at=at(date(2024, 5, 31), 23) + timedelta(minutes=30)
+    )
+    values = metrics.unit_service_checkins(w.street.pk, MAY, END, None)
+    assert values[w.unit_a.pk] == 2
