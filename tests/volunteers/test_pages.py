@@ -133,7 +133,7 @@ def test_home_is_the_volunteer_landing_page_and_the_staff_hub(pw):
     assert 'data-key="volunteers"' in staff and "活动管理" in staff
     outsider = login(pw.outsider).get("/volunteers/").content.decode()
     assert "注册志愿者" in outsider
-    assert "/volunteers/" in login(pw.volunteer_a).get("/").content.decode()
+    assert login(pw.volunteer_a).get("/")["Location"] == "/volunteers/"
 
 
 def test_registration_from_a_phone_page(world):
