@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -322,7 +323,12 @@ def unit_history(request, pk):
         "scores": [float(e.score) for e in history],
         "grades": [e.get_grade_display() for e in history],
         "published": [e.publication_id is not None for e in history],
-        "labels": {"score": _("得分"), "empty": _("暂无评议结果")},
+        "labels": {
+            "score": _("得分"),
+            "empty": _("暂无评议结果"),
+            # {score} and {grade} are filled in by history-chart.js.
+            "tooltip": _("得分：{score}（{grade}）"),
+        },
     }
     return render(
         request,
@@ -611,7 +617,7 @@ def notices(request):
             "kinds_note": [
                 (
                     department.label,
-                    "、".join(
+                    pgettext("punctuation", "、").join(
                         str(UnitKind(kind).label)
                         for kind in sorted(reports.DEPARTMENT_UNIT_KINDS[department])
                     ),
