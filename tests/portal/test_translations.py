@@ -2,6 +2,7 @@
 pages in English show no Chinese beyond the data itself (names of places,
 people and organisations stay as they were entered)."""
 
+import ast
 import re
 import shutil
 from html.parser import HTMLParser
@@ -12,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import get_resolver
+from django.utils import translation
 
 from tests.conftest import login
 from tests.meetings.conftest import meetings_next_month, mworld  # noqa: F401
@@ -99,6 +102,58 @@ def test_every_string_in_the_code_is_in_the_english_catalogue(tmp_path, monkeypa
         "locale/en_glossary.tsv and `scripts/po_fill.py locale/en_glossary.tsv`: "
         + "; ".join(missing[:20])
     )
+
+
+def _module_level_translations(path):
+    """Yield (line, code) of translations that run when ``path`` is imported:
+    an eager gettext call, or a lazy one formatted with ``%`` (which turns it
+    into a plain string), outside any function."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    eager, lazy = set(), set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.utils.translation"
+        ):
+            for alias in node.names:
+                names = lazy if alias.name.endswith("_lazy") else eager
+                names.add(alias.asname or alias.name)
+
+    def call_of(node, names):
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in names
+        )
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            formatted = isinstance(child, ast.BinOp) and call_of(child.left, lazy)
+            if call_of(child, eager) or formatted:
+                yield child.lineno, ast.get_source_segment(source, child)
+            yield from walk(child)
+
+    yield from walk(tree)
+
+
+SKIPPED_DIRS = {".venv", "tests", "bench", "var", "scripts", "node_modules"}
+
+
+def test_no_string_is_translated_once_at_import_time():
+    """A module-level ``gettext(...)`` or ``gettext_lazy(...) % x`` freezes
+    the language of whoever imported the module first."""
+    root = Path(settings.BASE_DIR)
+    frozen = [
+        f"{path.relative_to(root)}:{line}: {code}"
+        for path in sorted(root.rglob("*.py"))
+        if path.relative_to(root).parts[0] not in SKIPPED_DIRS
+        and "migrations" not in path.parts
+        for line, code in _module_level_translations(path)
+    ]
+    assert not frozen, "use gettext_lazy / format_lazy: " + "; ".join(frozen)
 
 
 class _VisibleText(HTMLParser):
@@ -193,6 +248,10 @@ STREET_STAFF_PAGES = [
 
 @pytest.fixture
 def english_staff(world):
+    # Import every page's module in Chinese first, as a server does at start,
+    # so a string translated at import time shows up as Chinese below.
+    with translation.override("zh-hans"):
+        get_resolver().url_patterns  # noqa: B018 (imports the app URLconfs)
     client = login(world.street_staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
