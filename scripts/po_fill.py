@@ -13,9 +13,11 @@ fill again, `make messages` (compile). Needs polib (requirements-dev.txt).
 
 TSV lines: `msgid<TAB>msgstr`, or `msgid<TAB>singular<TAB>plural` for an
 ngettext entry. Inside a field, `\\n`, `\\t` and `\\\\` stand for a newline, a
-tab and a backslash; lines starting with `#` are comments. A line fills every
-entry with that msgid, whatever its msgctxt. A filled fuzzy entry loses its
-fuzzy flag. Exit status 1 when entries are left untranslated.
+tab and a backslash; lines starting with `#` are comments. A msgid written
+`[ctx:CONTEXT]msgid` fills only the entry with that msgctxt; a plain msgid
+fills every entry with that msgid that has no more specific line. A filled
+fuzzy entry loses its fuzzy flag. Exit status 1 when entries are left
+untranslated.
 """
 
 import argparse
@@ -63,6 +65,16 @@ def read_table(path):
     return table
 
 
+def key(entry):
+    if entry.msgctxt:
+        return f"[ctx:{entry.msgctxt}]{entry.msgid}"
+    return entry.msgid
+
+
+def lookup(table, entry):
+    return table.get(key(entry)) or table.get(entry.msgid)
+
+
 def pending(entry):
     return not entry.obsolete and (not entry.translated() or "fuzzy" in entry.flags)
 
@@ -70,11 +82,11 @@ def pending(entry):
 def fill(po, table, force=False):
     filled = 0
     for entry in po:
-        if entry.obsolete or entry.msgid not in table:
+        english = lookup(table, entry)
+        if entry.obsolete or english is None:
             continue
         if not force and not pending(entry):
             continue
-        english = table[entry.msgid]
         if entry.msgid_plural:
             singular, plural = english[0], english[-1]
             entry.msgstr_plural = {0: singular, 1: plural}
@@ -94,14 +106,14 @@ def export(paths, target):
     lines, seen = [], set()
     for path in paths:
         for entry in polib.pofile(str(path)):
-            if pending(entry) or entry.obsolete or entry.msgid in seen:
+            if pending(entry) or entry.obsolete or key(entry) in seen:
                 continue
-            seen.add(entry.msgid)
+            seen.add(key(entry))
             if entry.msgid_plural:
                 english = [entry.msgstr_plural[0], entry.msgstr_plural[1]]
             else:
                 english = [entry.msgstr]
-            lines.append("\t".join(escape(f) for f in [entry.msgid, *english]))
+            lines.append("\t".join(escape(f) for f in [key(entry), *english]))
     Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} translations written to {target}")
 
@@ -130,7 +142,7 @@ def main(argv=None):
         if args.missing:
             for entry in missing:
                 fuzzy = "fuzzy" if "fuzzy" in entry.flags else ""
-                print("\t".join([escape(entry.msgid), fuzzy, escape(entry.msgstr)]))
+                print("\t".join([escape(key(entry)), fuzzy, escape(entry.msgstr)]))
     if left:
         print(f"{left} entries still untranslated or fuzzy", file=sys.stderr)
     return 1 if left else 0

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from volunteers.models import (
     CLAIMED_STATUSES,
@@ -20,7 +21,7 @@ from volunteers.models import (
 from volunteers.selectors import area_q, scoped
 
 LABELS = {
-    "volunteers": _("注册志愿者"),
+    "volunteers": pgettext_lazy("count", "注册志愿者"),
     "volunteers_party_members": _("党员志愿者"),
     "volunteer_teams": _("志愿服务团队"),
     "activities_this_year": _("本年志愿活动"),
