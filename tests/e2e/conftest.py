@@ -241,7 +241,11 @@ class Journey:
         self.base = base
         self.name = f"{name}-{language}"
         self.language = language
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        # Reduced motion: bars and charts are drawn at once, so a screenshot
+        # shows the state the test has just checked.
+        self.context = browser.new_context(
+            viewport=viewport, locale="zh-CN", reduced_motion="reduce"
+        )
         if language == "en":
             self.context.add_cookies(
                 [{"name": "django_language", "value": "en", "url": base}]
