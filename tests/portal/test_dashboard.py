@@ -366,6 +366,23 @@ def test_street_staff_get_404_on_another_streets_community(small):
     assert login(small.staff).get(url).status_code == 404
 
 
+def test_a_secretary_of_two_communities_switches_between_them(small):
+    # given the secretary also serves community 2
+    from portal.services import role_assign
+
+    second = small.communities[1]
+    role_assign(user=small.secretary, role=Role.COMMUNITY_SECRETARY, org_node=second)
+    client = login(small.secretary)
+    # then her home is community 1's, with a link to community 2's
+    home = client.get("/").content.decode()
+    assert stat(home, "volunteers") == "1"
+    assert f'href="/dashboard/communities/{second.pk}/"' in home
+    # which shows community 2 alone
+    page = client.get(f"/dashboard/communities/{second.pk}/").content.decode()
+    assert stat(page, "volunteers") == "2"
+    assert "community-comparison" not in page
+
+
 def test_other_roles_do_not_get_the_dashboards(small):
     community = small.communities[0]
     for user in (small.unit_head, small.secretary):
