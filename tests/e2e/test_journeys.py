@@ -101,8 +101,8 @@ def test_street_staff_dashboard_tree_grid_and_case_escalation(journey, language)
     j.login("staff")
     # the dashboard: the street's key figures, and every chart drawn
     assert j.page.url.rstrip("/") == j.base
-    assert re.search(r"\b11\b", j.page.locator("[data-stat=communities]").inner_text())
-    assert re.search(r"\b533\b", j.page.locator("[data-stat=units]").inner_text())
+    assert j.page.locator("[data-stat=communities] .value").inner_text() == "11"
+    assert j.page.locator("[data-stat=units] .value").inner_text() == "533"
     charts = j.page.locator("[data-chart]")
     assert charts.count() >= 1
     j.page.wait_for_function(
