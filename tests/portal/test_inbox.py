@@ -90,3 +90,11 @@ def test_inbox_queries_do_not_grow_with_messages(world):
     with CaptureQueriesContext(connection) as many:
         client.get("/accounts/inbox/")
     assert len(many) == len(few)
+
+
+def test_a_long_notice_shows_its_start_and_opens_in_full(world):
+    body = "各项指标：" + "联席会议出勤率：不适用。" * 20 + "最后一句。"
+    notify(recipients=[world.unit_head_a], title="长消息", body=body)
+    page = login(world.unit_head_a).get("/accounts/inbox/").content.decode()
+    assert "<details" in page
+    assert "最后一句。" in page  # the full text, behind the summary
