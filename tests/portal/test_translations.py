@@ -243,6 +243,7 @@ STREET_STAFF_PAGES = [
     "/support/special-fund/",
     "/support/notice/",
     "/accounts/security/",
+    "/accounts/inbox/",
 ]
 
 
