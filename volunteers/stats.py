@@ -26,8 +26,8 @@ from volunteers.selectors import area_q, scoped
 
 LABELS = {
     "volunteers": pgettext_lazy("count", "注册志愿者"),
-    "volunteers_party_members": _("党员志愿者"),
-    "volunteer_teams": _("志愿服务团队"),
+    "volunteers_party_members": pgettext_lazy("count", "党员志愿者"),
+    "volunteer_teams": pgettext_lazy("count", "志愿服务团队"),
     "activities_this_year": _("本年志愿活动"),
     "service_posts_claimed": _("认领服务岗位"),
     "micro_wishes_fulfilled": _("实现微心愿"),
@@ -53,7 +53,7 @@ MONTHLY_LABELS = {
 }
 
 COMMUNITY_LABELS = {
-    "volunteers": _("注册志愿者"),
+    "volunteers": pgettext_lazy("count", "注册志愿者"),
     "volunteer_checkins": _("近12个月志愿服务签到"),
     "wishes_fulfilled": _("近12个月实现微心愿"),
 }
