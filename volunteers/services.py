@@ -232,6 +232,84 @@ def volunteer_register(
     )
 
 
+@transaction.atomic
+def volunteer_leave(*, actor, volunteer, on=None):
+    """Record that ``volunteer`` has left (退出); return him.
+
+    His history stays (check-ins, points, claims); his volunteer role ends.
+    ``PORTAL_RETENTION_DAYS`` after ``on`` his personal data is anonymised by
+    ``volunteers_anonymise_departed``.
+    """
+    require(actor, "volunteers.manage", volunteer)
+    volunteer = (
+        Volunteer.objects.select_for_update()
+        .select_related("person")
+        .get(pk=volunteer.pk)
+    )
+    if volunteer.status == VolunteerStatus.LEFT:
+        raise _invalid(_("该志愿者已经退出。"))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise _invalid(_("退出日期不能晚于今天。"), "left_on")
+    volunteer.status = VolunteerStatus.LEFT
+    volunteer.left_on = on
+    volunteer.save(update_fields=["status", "left_on", "updated_at"])
+    user = volunteer.person.user
+    if user is not None:
+        from portal.services import role_revoke
+
+        for assignment in RoleAssignment.objects.filter(
+            user=user, role=Role.VOLUNTEER, org_node_id=volunteer.community_id
+        ):
+            role_revoke(assignment=assignment)
+    return volunteer
+
+
+def volunteers_anonymise_departed(*, today=None):
+    """Anonymise the personal data of volunteers who left long enough ago.
+
+    Due: left on or before ``today - PORTAL_RETENTION_DAYS`` and not yet
+    anonymised. A person still needed elsewhere (a party member, a seat, a
+    grid role, another sign-in role…) keeps his data: that purpose has its
+    own rules; he is looked at again on the next run. Each volunteer in its
+    own transaction; a rerun finds nothing left to do. Return
+    ``(anonymised, kept)`` counts.
+    """
+    from django.conf import settings
+
+    from portal.retention import person_anonymise, person_is_still_needed
+
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PORTAL_RETENTION_DAYS)
+    due = Volunteer.objects.filter(
+        status=VolunteerStatus.LEFT, left_on__lte=cutoff, anonymised_at__isnull=True
+    ).values_list("pk", flat=True)
+    anonymised = kept = 0
+    for pk in list(due):
+        with transaction.atomic():
+            volunteer = (
+                Volunteer.objects.select_for_update()
+                .select_related("person__user")
+                .get(pk=pk)
+            )
+            if volunteer.anonymised_at is not None:
+                continue
+            if person_is_still_needed(volunteer.person):
+                kept += 1
+                continue
+            person_anonymise(
+                volunteer.person,
+                reason="volunteer left %s; retention %s days"
+                % (volunteer.left_on.isoformat(), settings.PORTAL_RETENTION_DAYS),
+            )
+            # UPDATE without signals: the old skills must not reach the log.
+            Volunteer.objects.filter(pk=pk).update(
+                skills="", anonymised_at=timezone.now()
+            )
+            anonymised += 1
+    return anonymised, kept
+
+
 # -- teams -----------------------------------------------------------------------------
 
 

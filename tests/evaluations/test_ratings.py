@@ -328,3 +328,54 @@ def test_appeals_and_attachments_of_another_scope_are_404(rated, unit_head_b):
     )
     assert response.status_code == 403
     assert login(world.grid_worker_a).get("/evaluations/appeals/").status_code == 403
+
+
+def test_overrides_ratings_and_appeals_are_in_the_audit_log_with_who(rated):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from evaluations.models import Evaluation, GradeOverride
+
+    world = rated
+    # given the admin overrides a grade and a unit head appeals its rating
+    evaluation = Evaluation.objects.filter(unit=world.unit_b).latest("month")
+    with set_actor(world.street_admin):
+        override = services.evaluation_override(
+            user=world.street_admin,
+            evaluation=evaluation,
+            grade=Grade.GOOD,
+            reason="数据漏报，经核实调整",
+        )
+    with set_actor(world.unit_head_a):
+        appeal = services.appeal_submit(
+            user=world.unit_head_a, unit=world.unit_a, reason="希望提高星级，请予考虑。"
+        )
+    with set_actor(world.street_admin):
+        services.appeal_decide(
+            user=world.street_admin,
+            appeal=appeal,
+            accept=True,
+            reason="材料属实",
+            level=CreditLevel.A,
+            stars=5,
+        )
+    # then each change is logged with who did it and what changed
+    grade_change = LogEntry.objects.get_for_object(evaluation).latest("id")
+    assert grade_change.actor_id == world.street_admin.pk
+    assert grade_change.changes_dict["grade"][1] == Grade.GOOD
+    assert (
+        LogEntry.objects.get_for_model(GradeOverride)
+        .get(object_id=override.pk)
+        .actor_id
+        == world.street_admin.pk
+    )
+    appeal_log = LogEntry.objects.get_for_object(appeal).order_by("id")
+    assert [(e.action, e.actor_id) for e in appeal_log] == [
+        (LogEntry.Action.CREATE, world.unit_head_a.pk),
+        (LogEntry.Action.UPDATE, world.street_admin.pk),
+    ]
+    assert appeal_log.last().changes_dict["status"][1] == AppealStatus.ACCEPTED
+    new_rating = CreditRating.objects.filter(unit=world.unit_a).latest("id")
+    assert LogEntry.objects.get_for_object(new_rating).get().actor_id == (
+        world.street_admin.pk
+    )
