@@ -211,32 +211,46 @@ def _rewrite_log_entries(rows, identifiers, phone, user, label):
 
 
 def _scrub_copies(person, user, label):
-    """Rewrite the copies other records made of the person's name and phone."""
-    count = 0
+    """Rewrite the copies other records made of the person's name and phone.
+
+    Return ``{model: [pk, …]}`` of the rows rewritten, so that their audit
+    log entries (which hold the same copies) are rewritten too.
+    """
     phone = person.phone
+    plan = []
     if apps.is_installed("meetings"):
-        attendance = apps.get_model("meetings.Attendance")
-        count += attendance.objects.filter(seat__person=person).update(name=label)
+        plan.append(("meetings.Attendance", Q(seat__person=person), {"name": label}))
         if user is not None:
-            problem = apps.get_model("meetings.Problem")
-            count += problem.objects.filter(reporter=user).update(reporter_name=label)
+            plan.append(
+                ("meetings.Problem", Q(reporter=user), {"reporter_name": label})
+            )
     if apps.is_installed("grids"):
-        case_event = apps.get_model("grids.CaseEvent")
-        case = apps.get_model("grids.Case")
         if user is not None:
-            count += case_event.objects.filter(by=user).update(actor_name=label)
+            plan.append(("grids.CaseEvent", Q(by=user), {"actor_name": label}))
         if phone:
-            count += case.objects.filter(reporter_phone=phone).update(
-                reporter_name=label, reporter_phone=""
+            plan.append(
+                (
+                    "grids.Case",
+                    Q(reporter_phone=phone),
+                    {"reporter_name": label, "reporter_phone": ""},
+                )
             )
     if apps.is_installed("volunteers") and phone:
-        for name in ("volunteers.MicroWish", "volunteers.ServicePost"):
-            count += (
-                apps.get_model(name)
-                .objects.filter(resident_phone=phone)
-                .update(resident_name=label, resident_phone="", resident_address="")
-            )
-    return count
+        resident = {
+            "resident_name": label,
+            "resident_phone": "",
+            "resident_address": "",
+        }
+        plan.append(("volunteers.MicroWish", Q(resident_phone=phone), resident))
+        plan.append(("volunteers.ServicePost", Q(resident_phone=phone), resident))
+    touched = {}
+    for label_, condition, values in plan:
+        model = apps.get_model(label_)
+        pks = list(model.objects.filter(condition).values_list("pk", flat=True))
+        if pks:
+            model.objects.filter(pk__in=pks).update(**values)
+            touched[model] = pks
+    return touched
 
 
 def _scrub_access_logs(user, identifiers, label):
@@ -320,8 +334,12 @@ def person_anonymise(person, *, reason):
     if user is not None:
         targets[get_user_model()] = [user.pk]
     report = Report()
-    report.copies = _scrub_copies(person, user, label)
+    copies = _scrub_copies(person, user, label)
+    report.copies = sum(len(pks) for pks in copies.values())
     rows = _audited_rows_about(targets)
+    for model, pks in copies.items():
+        ct = ContentType.objects.get_for_model(model)
+        rows.setdefault(ct.pk, set()).update(str(pk) for pk in pks)
     report.log_entries = _rewrite_log_entries(
         rows, identifiers, person.phone, user, label
     )

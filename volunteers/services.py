@@ -288,7 +288,7 @@ def volunteers_anonymise_departed(*, today=None):
     for pk in list(due):
         with transaction.atomic():
             volunteer = (
-                Volunteer.objects.select_for_update()
+                Volunteer.objects.select_for_update(of=("self",))
                 .select_related("person__user")
                 .get(pk=pk)
             )
