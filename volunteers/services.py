@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
+from portal.markup import strip_markup
 from portal.models import Role, RoleAssignment
 from portal.notify import notify
 from portal.roles import require
@@ -1091,16 +1092,20 @@ def claimable_create(
     resident_phone="",
     **fields,
 ):
-    """List a micro-wish or a service post in ``community``; return it."""
+    """List a micro-wish or a service post in ``community``; return it.
+
+    Its texts are stored as plain text (markup removed): the API hands them to
+    clients that may render HTML.
+    """
     _check_community(community)
     require(actor, "volunteers.manage", community)
     obj = model(
         community=community,
         street_id=community.street_id,
-        title=title,
-        description=description,
-        resident_name=resident_name,
-        resident_address=resident_address,
+        title=strip_markup(title).strip(),
+        description=strip_markup(description).strip(),
+        resident_name=strip_markup(resident_name).strip(),
+        resident_address=strip_markup(resident_address).strip(),
         resident_phone=resident_phone,
         created_by=actor,
         **fields,
@@ -1197,7 +1202,7 @@ def claimable_fulfil(*, actor, obj, photo, note="", now=None):
         raise _invalid(_("请上传完成情况的照片。"), "photo")
     name = photo_store(photo, folder="claims")
     obj.photo = name
-    obj.fulfil_note = (note or "")[:500]
+    obj.fulfil_note = strip_markup(note)[:500]
     obj.fulfilled_at = now
     obj.status = ClaimStatus.FULFILLED
     obj.save(
