@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from grids.models import Cell
 from orgs.models import OrgKind, OrgNode
+from portal.audit import log_access
 from portal.roles import require
 from portal.scope import scope_for
 from support import selectors, services
@@ -130,6 +131,11 @@ class WorkerViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     def _community_filter(self):
         community = self.request.query_params.get("community")
         return {"community_id": community} if str(community).isdigit() else {}
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        log_access(request, "support.worker", len(response.data["results"]))
+        return response
 
     @extend_schema(request=WorkerInputSerializer, responses=WorkerSerializer)
     def create(self, request):
