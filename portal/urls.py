@@ -16,6 +16,12 @@ router = build_router()
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.street_dashboard, name="street-dashboard"),
+    path(
+        "dashboard/communities/<int:pk>/",
+        views.community_dashboard,
+        name="community-dashboard",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
