@@ -29,7 +29,7 @@ that (and when) it happened, without the data.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
 from django.apps import apps
@@ -57,7 +57,6 @@ class Report:
     access_logs: int = 0
     signin_records: int = 0
     copies: int = 0
-    details: dict = field(default_factory=dict)
 
 
 def person_is_still_needed(person):
@@ -82,11 +81,13 @@ def person_is_still_needed(person):
             continue
         if apps.get_model(label).objects.filter(condition).exists():
             return reason
+    from portal.models import Role
+
     user = person.user
     if user is not None:
         if user.is_staff or user.is_superuser:
             return "staff account"
-        if user.role_assignments.exclude(role="volunteer").exists():
+        if user.role_assignments.exclude(role=Role.VOLUNTEER).exists():
             return "other role"
     return ""
 
