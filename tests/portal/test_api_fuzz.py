@@ -40,7 +40,7 @@ PERSONAS = [
 ]
 #: Examples per operation and persona (anonymous callers need only one);
 #: ``PORTAL_FUZZ_EXAMPLES=50`` for a deeper hunt by hand.
-EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", 3))
+EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", 2))
 #: Reachable without signing in: the way to get a token.
 ANONYMOUS_ALLOWED = {"POST /api/v1/auth/token/"}
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
