@@ -47,6 +47,11 @@ def _user(username, role=None, node=None, cell=None, street=None, community=None
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world():
+    """Build the personas (see the module docstring); the ``world`` fixture's body."""
     street = org_node_create(kind=OrgKind.STREET, name="测试街道", code="T")
     a = org_node_create(
         kind=OrgKind.COMMUNITY, name="甲社区", code="T-01", parent=street
