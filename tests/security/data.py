@@ -215,6 +215,9 @@ def _user_with_person(username, role, node, place, street, community):
 def _orgs(d, p):
     k = p.key
     p.person = _person(k, "居民", p.street, p.community, unit=p.unit)
+    # He leads the unit's party org: he may sit on the community's 大党委.
+    p.party_org.secretary = p.person
+    p.party_org.save(update_fields=["secretary"])
     p.member = PartyMember.objects.create(
         person=p.person,
         party_org=p.party_org,
