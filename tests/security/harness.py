@@ -347,8 +347,8 @@ def fingerprints(tables):
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(
-                f'SELECT count(*), md5(coalesce(string_agg(md5(t::text), \'\' '
-                f'ORDER BY md5(t::text)), \'\')) FROM "{table}" t'
+                f"SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' "
+                f"ORDER BY md5(t::text)), '')) FROM \"{table}\" t"
             )
             digests[table] = cursor.fetchone()
     return digests
@@ -438,7 +438,9 @@ def call(d, persona, method, url, data=None, json=False, street_wide=False):
         transaction.savepoint_rollback(sid)
     # Rolled back to the state before the request: a table whose rows differ
     # from what the request left was written.
-    wrote = sorted(t for t, digest in fingerprints(touched).items() if digest != after[t])
+    wrote = sorted(
+        t for t, digest in fingerprints(touched).items() if digest != after[t]
+    )
     leaked = (
         leaked_markers(response.content, persona, street_wide)
         if not getattr(response, "streaming", False)

@@ -59,7 +59,11 @@ API_CASES = [
         "person living in another community",
         h.CS,
         lambda p: "/api/v1/people/",
-        lambda d, p: {"name": "新居民", "phone": "13700000000", "community": p.community.pk},
+        lambda d, p: {
+            "name": "新居民",
+            "phone": "13700000000",
+            "community": p.community.pk,
+        },
     ),
     (
         "unit under another community",
