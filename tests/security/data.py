@@ -214,6 +214,9 @@ def _user_with_person(username, role, node, place, street, community):
 
 def _orgs(d, p):
     k = p.key
+    p.unit.contact_name = f"联系人{MARK[k]}"
+    p.unit.contact_phone = PHONE[k]
+    p.unit.save(update_fields=["contact_name", "contact_phone"])
     p.person = _person(k, "居民", p.street, p.community, unit=p.unit)
     # He leads the unit's party org: he may sit on the community's 大党委.
     p.party_org.secretary = p.person

@@ -410,12 +410,19 @@ def api_request(d, key, persona, scope, street_wide=()):
     return api_url(key, place)
 
 
-def call(d, persona, method, url, data=None, json=False, street_wide=False):
-    """Make one request as ``persona`` inside a savepoint; return its Answer."""
-    from django.db import transaction
+def call(
+    d, persona, method, url, data=None, json=False, street_wide=False, commit=False
+):
+    """Make one request as ``persona`` inside a savepoint; return its Answer.
+
+    ``commit``: also run what the request left for after its commit
+    (``transaction.on_commit``), as at the end of a real request.
+    """
+    from django.db import connection, transaction
 
     client = client_for(d, persona)
     check = method != "GET"
+    pending = len(connection.run_on_commit)
     sid = transaction.savepoint()
     try:
         before = table_writes() if check else {}
@@ -432,6 +439,9 @@ def call(d, persona, method, url, data=None, json=False, street_wide=False):
             response = client.get(url)
         else:
             response = client.post(url, data or {})
+        if commit:
+            for _sids, callback, _robust in connection.run_on_commit[pending:]:
+                callback()
         touched = writes_between(before, table_writes()) if check else []
         after = fingerprints(touched)
     finally:
@@ -501,15 +511,23 @@ def cells_of(key, columns):
             yield persona, scope
 
 
-def ask(d, key, persona, scope, street_wide=()):
+def ask(d, key, persona, scope, street_wide=(), commit=False):
     """Answer one cell of the row ``key``."""
     method, name = key.split(" ", 1)
     wide = persona in street_wide
     if is_api(key):
         url = api_request(d, key, persona, scope, street_wide)
-        return call(d, persona, method, url, json=method != "GET", street_wide=wide)
+        return call(
+            d,
+            persona,
+            method,
+            url,
+            json=method != "GET",
+            street_wide=wide,
+            commit=commit,
+        )
     url, data = page_request(d, name, method, persona, scope, street_wide)
-    return call(d, persona, method, url, data, street_wide=wide)
+    return call(d, persona, method, url, data, street_wide=wide, commit=commit)
 
 
 def token_of(answer, persona):

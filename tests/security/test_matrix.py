@@ -7,6 +7,7 @@ a row of a scope the persona may not see.
 """
 
 import logging
+import re
 
 import pytest
 from django.conf import settings
@@ -23,6 +24,7 @@ from tests.security.matrix import (
 )
 
 REFUSED_ANONYMOUSLY = {"login", "401", "403", "405"}
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +96,8 @@ def test_matrix_row(matrix_data, db, key):
             wrong.append(f"{where}: wrote {', '.join(answer.wrote)}")
         if answer.leaked and not unscoped:
             wrong.append(f"{where}: shows rows of {', '.join(answer.leaked)}")
+        if MOBILE.search(answer.location):
+            wrong.append(f"{where}: redirects to a URL with a phone number")
     assert not wrong, f"{key}\n" + "\n".join(wrong)
 
 
