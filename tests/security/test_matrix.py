@@ -152,3 +152,10 @@ def test_media_files_are_not_served_at_any_url(matrix_data, db):
         url = f"/{prefix.strip('/')}/{stored}"
         for persona in (h.SA, h.AN):
             assert h.call(d, persona, "GET", url).status in (302, 404), url
+
+
+def test_static_files_answer_anonymously(matrix_data, db):
+    from django.templatetags.static import static
+
+    answer = h.call(matrix_data, h.AN, "GET", static("portal/portal.js"))
+    assert answer.status == 200
