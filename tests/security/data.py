@@ -197,7 +197,26 @@ def build():
         _support(d, place)
     _evaluations(d)
     _street_support(d)
+    _inbox(d)
     return d
+
+
+def _inbox(d):
+    """A message for each persona (AN's stands in for "someone's"), one for
+    a user of street Y (another user's message)."""
+    from portal.models import Notification
+    from tests.security.harness import AN, USERS
+
+    d.inbox = {
+        persona: Notification.objects.create(
+            recipient=getattr(d.world, username), title="请查看本月联席会议安排"
+        )
+        for persona, username in USERS.items()
+    }
+    d.inbox[AN] = d.inbox["SA"]
+    d.inbox["other"] = Notification.objects.create(
+        recipient=d.y_admin, title=f"外街道消息{MARK['Y']}", link="/"
+    )
 
 
 def _user_with_person(username, role, node, place, street, community):

@@ -57,6 +57,8 @@ def _pk(attr):
 
 
 PAGE_ARGS = {
+    # portal
+    "community-dashboard": _pk("community"),
     # orgs
     "orgs:unit_detail": _pk("unit"),
     "orgs:unit_edit": _pk("unit"),
@@ -163,6 +165,15 @@ PAGE_ARGS = {
     "support:special_fund_detail": _pk("fund"),
     "support:fund_entry_reverse": _pk("fund_entry"),
 }
+#: Routes whose objects belong to a user: ``(d, persona, scope) -> kwargs``.
+#: The own scope is the persona's own message, the other a message to a user
+#: of street Y.
+PERSONA_ARGS = {
+    "inbox-open": lambda d, persona, scope: {
+        "pk": d.inbox[persona if scope == OWN else "other"].pk
+    },
+}
+
 #: Routes whose objects belong to a whole street (other scope: street Y).
 STREET_LEVEL = {
     "evaluations:run_status",
@@ -396,7 +407,11 @@ def page_request(d, name, method, persona, scope, street_wide=()):
         level = "street"
     place = place_of(d, persona, scope, level)
     args = PAGE_ARGS.get(name)
-    url = reverse(name, kwargs=args(place) if args else None)
+    if name in PERSONA_ARGS:
+        kwargs = PERSONA_ARGS[name](d, persona, scope)
+    else:
+        kwargs = args(place) if args else None
+    url = reverse(name, kwargs=kwargs)
     body = POST_BODIES.get(name)
     data = body(d, place) if body and method == "POST" else {}
     return url, data
@@ -500,7 +515,7 @@ def has_other(key):
     name = key.split(" ", 1)[1]
     if is_api(key):
         return "{id}" in name
-    return name in PAGE_ARGS and name not in PLACE_FREE
+    return (name in PAGE_ARGS and name not in PLACE_FREE) or name in PERSONA_ARGS
 
 
 def cells_of(key, columns):
