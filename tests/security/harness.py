@@ -346,6 +346,33 @@ def table_writes():
         }
 
 
+def writes_seen():
+    """Whether ``Answer.wrote`` can see writes (PostgreSQL, as in CI)."""
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def row_counts():
+    """The number of rows of every table of the portal's own apps."""
+    from django.apps import apps
+
+    own = {
+        "portal",
+        "orgs",
+        "grids",
+        "meetings",
+        "volunteers",
+        "evaluations",
+        "support",
+    }
+    return {
+        model._meta.db_table: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in own and model._meta.db_table != "portal_accesslog"
+    }
+
+
 def writes_between(before, after):
     return sorted(t for t, n in after.items() if n != before.get(t, 0))
 
@@ -426,12 +453,22 @@ def api_request(d, key, persona, scope, street_wide=()):
 
 
 def call(
-    d, persona, method, url, data=None, json=False, street_wide=False, commit=False
+    d,
+    persona,
+    method,
+    url,
+    data=None,
+    json=False,
+    street_wide=False,
+    commit=False,
+    count_rows=False,
 ):
     """Make one request as ``persona`` inside a savepoint; return its Answer.
 
     ``commit``: also run what the request left for after its commit
     (``transaction.on_commit``), as at the end of a real request.
+    ``count_rows``: also list the tables whose row count changed
+    (``Answer.counts_changed``; on any database).
     """
     from django.db import connection, transaction
 
@@ -439,8 +476,11 @@ def call(
     check = method != "GET"
     pending = len(connection.run_on_commit)
     sid = transaction.savepoint()
+    counted = None
     try:
         before = table_writes() if check else {}
+        if count_rows:
+            counted = row_counts()
         if json:
             import json as _json
 
@@ -459,6 +499,9 @@ def call(
                 callback()
         touched = writes_between(before, table_writes()) if check else []
         after = fingerprints(touched)
+        if count_rows:
+            now = row_counts()
+            counted = sorted(t for t, n in now.items() if n != counted[t])
     finally:
         transaction.savepoint_rollback(sid)
     # Rolled back to the state before the request: a table whose rows differ
@@ -471,7 +514,9 @@ def call(
         if not getattr(response, "streaming", False)
         else []
     )
-    return Answer(response, wrote, leaked)
+    answer = Answer(response, wrote, leaked)
+    answer.counts_changed = counted
+    return answer
 
 
 # -- bodies for POSTs whose form is checked before the permission --------------------------
