@@ -136,7 +136,7 @@ API_CASES = [
         lambda d, p: {
             "budget": p.budget.pk,
             "amount": "10.00",
-            "spent_on": str(date(_today().year, 1, 3)),
+            "spent_on": str(date(_today().year, 1, 1)),
             "purpose": "打印纸",
         },
     ),
@@ -310,7 +310,7 @@ PAGE_CASES = [
         lambda d, p: {
             "budget": p.budget.pk,
             "amount": "10.00",
-            "spent_on": str(date(_today().year, 1, 3)),
+            "spent_on": str(date(_today().year, 1, 1)),
             "purpose": "打印纸",
         },
     ),
