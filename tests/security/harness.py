@@ -125,6 +125,7 @@ PAGE_ARGS = {
     "volunteers:activity_qr_renew": _pk("activity"),
     "volunteers:volunteer_detail": _pk("volunteer"),
     "volunteers:points_correct": _pk("volunteer"),
+    "volunteers:volunteer_leave": _pk("volunteer"),
     "volunteers:entry_reverse": _pk("entry"),
     "volunteers:team_detail": _pk("team"),
     "volunteers:claimable_board": lambda p: {"kind": "wishes"},

@@ -342,6 +342,8 @@ MATRIX = {
     "GET volunteers:volunteer_create":             "200      200      200      403      403     403      403 login",
     "POST volunteers:volunteer_create":            "200      200      200      403      403     403      403 login",
     "GET volunteers:volunteer_detail":             "200/404  200/404  200/404  200/404  403     403      403 login",
+    "GET volunteers:volunteer_leave":              "405      405      405      405      405     405      405 login",
+    "POST volunteers:volunteer_leave":             "302w/404 302w/404 302w/404 403/404  404     403/404  404 login",
     "GET volunteers:volunteer_list":               "200      200      200      200      403     403      403 login",
     "GET volunteers:wishes_wall":                  "200      200      200      200      200     200      200 login",
     "GET /api/v1/action-items/":                   "200      200      200      200      403     403      403 403",
