@@ -121,6 +121,10 @@ def _volunteer_create(*, person, community, kind, employer_unit, skills):
             raise _invalid(_("在职党员到社区报到须填写工作单位。"), "employer_unit")
     elif employer_unit is not None and employer_unit.kind != OrgKind.UNIT:
         raise _invalid(_("工作单位须为驻街单位。"), "employer_unit")
+    if employer_unit is not None and employer_unit.street_id != community.street_id:
+        # The employer's party organisation follows the member's services: it
+        # must belong to the street he reports to, not to another street.
+        raise _invalid(_("工作单位须为本街道的驻街单位。"), "employer_unit")
     is_party_member = kind != VolunteerKind.RESIDENT or party_member is not None
     volunteer = Volunteer(
         person=person,

@@ -1478,11 +1478,13 @@ def inservice_report_xlsx(request):
         )
         filename = f"in-service-{year}-{month:02d}.xlsx"
     else:
-        header, rows = exports.in_service_members_rows(
-            selectors.in_service_members(
-                user=request.user, year=year, unit_id=unit.pk, month=month
-            )
+        members = selectors.in_service_members(
+            user=request.user, year=year, unit_id=unit.pk, month=month
         )
+        if request.GET.get("below") == "1":
+            # The page's "only those below this month" filter, as on the page.
+            members = [r for r in members if r["below_month"]]
+        header, rows = exports.in_service_members_rows(members)
         filename = f"in-service-{unit.code}-{year}.xlsx"
         log_access(request, "volunteers.in_service", len(rows), export=True)
     return exports.workbook_response(filename, _("在职党员服务"), header, rows)
