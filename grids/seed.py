@@ -43,6 +43,7 @@ from orgs.models import (
     Seat,
     UnitKind,
 )
+from portal.bulk import bulk_insert
 from portal.demo import mobile, person_name
 
 LEVEL_2_TOTAL = 67
@@ -529,8 +530,9 @@ class _GridBuilder:
         for k, cell in enumerate(all_areas):
             self.cadres[cell.pk] = cadres[k % len(cadres)]
             rows.append((cell, cadres[k % len(cadres)], AssignmentRole.CADRE))
-        Person.objects.bulk_create(self.people, batch_size=500)
-        CellAssignment.objects.bulk_create(
+        bulk_insert(Person, self.people)
+        bulk_insert(
+            CellAssignment,
             [
                 CellAssignment(
                     cell=cell,
@@ -585,7 +587,7 @@ class _GridBuilder:
                         findings=rng.choice(FINDINGS),
                     )
                 )
-        Visit.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(Visit, rows)
         self.visit_count = len(rows)
         self.below = below
 
@@ -786,7 +788,7 @@ class _GridBuilder:
                 )
             cases.append(case)
             plans.append(events)
-        Case.objects.bulk_create(cases, batch_size=500)
+        bulk_insert(Case, cases)
         for case, events in zip(cases, plans, strict=True):
             case.created_at = events[0][1]
         Case.objects.bulk_update(cases, ["created_at"], batch_size=500)
@@ -806,7 +808,7 @@ class _GridBuilder:
                         at=at,
                     )
                 )
-        CaseEvent.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(CaseEvent, rows)
         self.case_count = len(cases)
 
 

@@ -43,6 +43,7 @@ from orgs.services import (
     org_tree_bulk_add,
     seat_add,
 )
+from portal.bulk import bulk_insert
 from portal.demo import SURNAMES, mobile, person_name
 
 STREET_NAME = "张湾街道"
@@ -270,10 +271,7 @@ VACATE_REASONS = ["工作调动，改任他职", "换届调整", "退休", "单�
 
 def seed(ctx):
     today = ctx.data.get("today") or timezone.localdate()
-    for index in range(max(1, ctx.streets)):
-        made = _StreetBuilder(ctx, index, today).build()
-        if index == 0:
-            ctx.data.update(made)
+    ctx.data.update(_StreetBuilder(ctx, ctx.street_index, today).build())
 
 
 def _allocate(total, weights, minimum=0):
@@ -550,10 +548,10 @@ class _StreetBuilder:
                     community=community_of[unit.community_id], unit=unit
                 )
 
-        Person.objects.bulk_create(self.people, batch_size=1000)
+        bulk_insert(Person, self.people)
         for m in self.members:
             m.person = m.person  # copy the pk bulk_create just gave the person
-        PartyMember.objects.bulk_create(self.members, batch_size=1000)
+        bulk_insert(PartyMember, self.members)
         # Heads and secretaries are plain columns: no tree field is touched.
         for n in nodes:
             n.head = n.head
@@ -577,7 +575,7 @@ class _StreetBuilder:
                         households=rng.randint(60, 1500),
                     )
                 )
-        ResidentialCompound.objects.bulk_create(compounds, batch_size=500)
+        bulk_insert(ResidentialCompound, compounds)
 
         committees = self.committees(
             communities, community_orgs, units, unit_org, leadership, two_committees
@@ -729,7 +727,7 @@ class _StreetBuilder:
                 street=self.street,
             )
         )
-        Seat.objects.bulk_create(history)
+        bulk_insert(Seat, history)
         return {
             "leadership": lead,
             "big_working": big_working,

@@ -42,13 +42,21 @@ MOBILE_PREFIXES = (
 
 @dataclass
 class SeedContext:
-    """What the seed steps share: the generator, output, and what was made."""
+    """What the seed steps share: the generator, output, and what was made.
+
+    One context per street: ``street_index`` 0 is the demo street (Zhangwan,
+    the article's figures); streets 1, 2, … are built after it, shaped alike,
+    with their own codes, names and logins. ``data`` holds what the steps made
+    for this street; ``shared`` what every street's context shares (one
+    password hash for all demo logins, say).
+    """
 
     rng: random.Random
     stdout: object
     password: str
-    streets: int = 1
+    street_index: int = 0
     data: dict = field(default_factory=dict)
+    shared: dict = field(default_factory=dict)
 
     def log(self, message):
         self.stdout.write(message)

@@ -5,7 +5,7 @@ events and in-service party members (S12, S14–S17).
 Figures reproduced: 6,600+ party-member volunteers, 58 teams, 6,238 service
 posts claimed, 3,796 micro-wishes fulfilled, 2,700+ group service events
 reaching 170,000 residents. Everything is built in memory from ``ctx.rng``
-and written with ``bulk_create`` in batches (~150k rows), never a ``save()``
+and written with ``COPY`` in batches (``portal.bulk``; ~150k rows), never a ``save()``
 per row. Ledger rows are only inserted, which the append-only trigger allows;
 each account's balance is the sum of its entries and never negative at any
 point in time (redemptions and reversals come after the awards they spend).
@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from orgs.models import PartyMember, Person
+from portal.bulk import bulk_insert, copy_rows
 from portal.demo import mobile, person_name
 from volunteers.models import (
     Activity,
@@ -167,45 +167,12 @@ ENTRY_FIELDS = (
 
 
 def _bulk(model, rows):
-    return model.objects.bulk_create(rows, batch_size=BATCH)
-
-
-def _fast_insert(model, fields, rows):
-    """Insert rows of column values (``fields`` order); return the new ids.
-
-    The two biggest tables (check-ins, ledger entries) skip model instances:
-    on PostgreSQL a multi-row ``INSERT … RETURNING id`` per batch through
-    ``execute_values``; elsewhere ``bulk_create``. Values are already what the
-    columns hold (ids, aware datetimes, choice strings).
-    """
-    if connection.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        qn = connection.ops.quote_name
-        sql = "INSERT INTO %s (%s) VALUES %%s RETURNING id" % (  # noqa: S608
-            qn(model._meta.db_table),
-            ", ".join(qn(f) for f in fields),
-        )
-        ids = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH):
-                result = execute_values(
-                    cursor.cursor,
-                    sql,
-                    rows[start : start + BATCH],
-                    page_size=BATCH,
-                    fetch=True,
-                )
-                ids.extend(r[0] for r in result)
-        return ids
-    objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-    model.objects.bulk_create(objs, batch_size=BATCH)
-    return [o.pk for o in objs]
+    return bulk_insert(model, rows)
 
 
 @dataclass
 class _Entry:
-    """A ledger entry in the making (inserted by ``_fast_insert``)."""
+    """A ledger entry in the making (inserted by ``copy_rows``)."""
 
     volunteer: object
     kind: str
@@ -580,7 +547,7 @@ class _Seeder:
                     continue
                 pairs.add((a.pk, v.pk))
                 rows.append(self._checkin(a, v))
-        ids = _fast_insert(CheckIn, CHECKIN_FIELDS, [r[0] for r in rows])
+        ids = copy_rows(CheckIn, CHECKIN_FIELDS, [r[0] for r in rows])
         # (id, volunteer, activity, points, confirmed_at) for the ledger.
         self.checkin_rows = [
             (pk, v, a, values[CHECKIN_POINTS], values[CHECKIN_CONFIRMED_AT])
@@ -823,7 +790,7 @@ class _Seeder:
         )
         # Awards first (reversals point at them), then the rest.
         for entries in (awards, others):
-            ids = _fast_insert(
+            ids = copy_rows(
                 PointsEntry, ENTRY_FIELDS, [self._entry_row(e) for e in entries]
             )
             for entry, pk in zip(entries, ids, strict=True):
@@ -1017,17 +984,7 @@ def seed(ctx):
     seeder.ledger()
     seeder.claimables()
     seeder.group_events()
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so the first pages plan with the real row counts
-        # (index walks on (street, date) instead of sorting a year of rows).
-        from django.apps import apps
-
-        tables = ", ".join(
-            connection.ops.quote_name(m._meta.db_table)
-            for m in apps.get_app_config("volunteers").get_models()
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")  # noqa: S608 (table names)
+    # seed_demo runs ANALYZE once every street is in.
     ctx.data["volunteers"] = seeder.all_volunteers
     ctx.data["live_activity"] = seeder.live
     ctx.log(
