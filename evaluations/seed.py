@@ -85,7 +85,9 @@ APPEAL_REASONS = [
 
 def seed(ctx):
     today = ctx.data.get("today") or timezone.localdate()
-    months = [add_months(month_start(today), -n) for n in range(MONTHS, 0, -1)]
+    months = [
+        add_months(month_start(today), -n) for n in range(ctx.scaled(MONTHS, 3), 0, -1)
+    ]
     admin = ctx.data.get("users", {}).get("admin")
     streets = (
         [ctx.data["street"]]

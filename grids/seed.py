@@ -320,16 +320,18 @@ class _GridBuilder:
         unit_counts = [len(units[c.pk]) for c in communities]
 
         # Level 2: 67 areas, the extra ones to the communities with most units.
+        level_2_total = self.ctx.scaled(LEVEL_2_TOTAL, len(communities))
+        level_3_total = self.ctx.scaled(LEVEL_3_TOTAL, level_2_total)
         areas = _allocate(
-            LEVEL_2_TOTAL,
+            level_2_total,
             [n + 1 for n in unit_counts],
-            [LEVEL_2_TOTAL // len(communities)] * len(communities),
+            [level_2_total // len(communities)] * len(communities),
         )
         # Level 3: 325 cells in proportion to units, at least one per area and,
         # where units suffice, no more cells than units (each cell has a head).
         level_3 = _allocate(
-            LEVEL_3_TOTAL,
-            [n if sum(unit_counts) >= LEVEL_3_TOTAL else 1 for n in unit_counts],
+            level_3_total,
+            [n if sum(unit_counts) >= level_3_total else 1 for n in unit_counts],
             areas,
         )
         quads = _community_quads(rng, len(communities))
@@ -639,7 +641,7 @@ class _GridBuilder:
         )
         cases = []
         plans = []
-        for _ in range(CASES):
+        for _ in range(self.ctx.scaled(CASES, 10)):
             state = rng.choice(states)
             cell = rng.choice(candidates)
             category = rng.choice(list(CASE_TEXTS))

@@ -215,7 +215,10 @@ class Seeder:
         big_party = committees.get("big_party") or {}
         self.big_party = [big_party[k] for k in sorted(big_party)]
         self.committees = [c for c in [self.big_working, *self.big_party] if c]
-        self.months = [add_months(month_start(self.today), i - 11) for i in range(12)]
+        count = ctx.scaled(12, 6)  # months of meetings, ending with this one
+        self.months = [
+            add_months(month_start(self.today), i - count + 1) for i in range(count)
+        ]
         self.times = _Times()
         self.secretary_community = {}
         for name in ("secretary1", "secretary2"):

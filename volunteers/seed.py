@@ -204,6 +204,23 @@ class _Seeder:
         self.staff = (
             self.users.get("staff") or self.users.get("admin") or self._any_user()
         )
+        # The article's figures at the context's scale (exactly at scale 1).
+        self.n = {
+            name: ctx.scaled(value)
+            for name, value in (
+                ("PARTY_VOLUNTEERS", PARTY_VOLUNTEERS),
+                ("RESIDENT_VOLUNTEERS", RESIDENT_VOLUNTEERS),
+                ("SERVICE_POSTS_CLAIMED", SERVICE_POSTS_CLAIMED),
+                ("SERVICE_POSTS_OPEN", SERVICE_POSTS_OPEN),
+                ("MICRO_WISHES_FULFILLED", MICRO_WISHES_FULFILLED),
+                ("MICRO_WISHES_CLAIMED", MICRO_WISHES_CLAIMED),
+                ("MICRO_WISHES_OPEN", MICRO_WISHES_OPEN),
+                ("GROUP_EVENTS", GROUP_EVENTS),
+                ("RESIDENTS_SERVED", RESIDENTS_SERVED),
+            )
+        }
+        #: Days between activity weeks (a week; sparser in a small street).
+        self.week_step = 7 if ctx.scale == 1 else max(7, round(7 / ctx.scale))
 
     def _any_user(self):
         from portal.models import User
@@ -252,7 +269,7 @@ class _Seeder:
         # Party members the organisations seed made, when there are some.
         members = self._party_members()
         for pm in members:
-            if len(rows) >= PARTY_VOLUNTEERS:
+            if len(rows) >= self.n["PARTY_VOLUNTEERS"]:
                 break
             if pm["person_id"] in used_persons:
                 continue
@@ -279,10 +296,10 @@ class _Seeder:
 
         # Whoever is still missing is created here, so the figures hold
         # whether or not the organisations seed has filled the street yet.
-        missing_party = max(PARTY_VOLUNTEERS - len(rows), 0)
+        missing_party = max(self.n["PARTY_VOLUNTEERS"] - len(rows), 0)
         persons = []
         kinds = []
-        for i in range(missing_party + RESIDENT_VOLUNTEERS):
+        for i in range(missing_party + self.n["RESIDENT_VOLUNTEERS"]):
             community = rng.choice(community_ids)
             persons.append(
                 Person(
@@ -463,7 +480,7 @@ class _Seeder:
         units_by_community = defaultdict(list)
         for u in self.units:
             units_by_community[u.community_id].append(u)
-        for offset in range(0, 395, 7):
+        for offset in range(0, 395, self.week_step):
             week = start + timedelta(days=offset)
             for c in self.communities:
                 for _n in range(3):
@@ -476,7 +493,7 @@ class _Seeder:
                             day, c, unit=rng.choice(units_by_community[c.pk])
                         )
                     )
-            if offset % 14 == 0:
+            if offset % (2 * self.week_step) == 0:
                 rows.append(self._activity(week + timedelta(days=3), None))
         # Today's live activity for the demo volunteer (open the whole day,
         # whenever the demo is tried).
@@ -911,8 +928,8 @@ class _Seeder:
         _bulk(model, rows)
 
     def claimables(self):
-        confirmed_posts = int(SERVICE_POSTS_CLAIMED * 0.74)
-        fulfilled_posts = int(SERVICE_POSTS_CLAIMED * 0.12)
+        confirmed_posts = int(self.n["SERVICE_POSTS_CLAIMED"] * 0.74)
+        fulfilled_posts = int(self.n["SERVICE_POSTS_CLAIMED"] * 0.12)
         self._claimables(
             ServicePost,
             [
@@ -920,21 +937,24 @@ class _Seeder:
                 (ClaimStatus.FULFILLED, fulfilled_posts),
                 (
                     ClaimStatus.CLAIMED,
-                    SERVICE_POSTS_CLAIMED - confirmed_posts - fulfilled_posts,
+                    self.n["SERVICE_POSTS_CLAIMED"] - confirmed_posts - fulfilled_posts,
                 ),
-                (ClaimStatus.OPEN, SERVICE_POSTS_OPEN),
+                (ClaimStatus.OPEN, self.n["SERVICE_POSTS_OPEN"]),
             ],
             POSTS,
             "kind",
         )
-        confirmed_wishes = int(MICRO_WISHES_FULFILLED * 0.9)
+        confirmed_wishes = int(self.n["MICRO_WISHES_FULFILLED"] * 0.9)
         self._claimables(
             MicroWish,
             [
                 (ClaimStatus.CONFIRMED, confirmed_wishes),
-                (ClaimStatus.FULFILLED, MICRO_WISHES_FULFILLED - confirmed_wishes),
-                (ClaimStatus.CLAIMED, MICRO_WISHES_CLAIMED),
-                (ClaimStatus.OPEN, MICRO_WISHES_OPEN),
+                (
+                    ClaimStatus.FULFILLED,
+                    self.n["MICRO_WISHES_FULFILLED"] - confirmed_wishes,
+                ),
+                (ClaimStatus.CLAIMED, self.n["MICRO_WISHES_CLAIMED"]),
+                (ClaimStatus.OPEN, self.n["MICRO_WISHES_OPEN"]),
                 (ClaimStatus.CANCELLED, 30),
             ],
             WISHES,
@@ -947,11 +967,11 @@ class _Seeder:
         rng = self.rng
         if not self.units:
             return
-        weights = [rng.randrange(20, 120) for _ in range(GROUP_EVENTS)]
+        weights = [rng.randrange(20, 120) for _ in range(self.n["GROUP_EVENTS"])]
         total = sum(weights)
-        served = [w * RESIDENTS_SERVED // total for w in weights]
-        for i in range(RESIDENTS_SERVED - sum(served)):
-            served[i % GROUP_EVENTS] += 1
+        served = [w * self.n["RESIDENTS_SERVED"] // total for w in weights]
+        for i in range(self.n["RESIDENTS_SERVED"] - sum(served)):
+            served[i % self.n["GROUP_EVENTS"]] += 1
         rows = []
         for residents in served:
             unit = rng.choice(self.units)

@@ -1,33 +1,19 @@
 """Create the demo street (requirements S1–S24) and the demo logins."""
 
-import io
 import multiprocessing
 import os
-import random
 import secrets
 import time
 import traceback
-from importlib import import_module
 from queue import Empty
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
 from portal.bulk import RowCounter, foreign_key_problems, loading
-from portal.demo import SeedContext
+from portal.demo import SEED_APPS, build_street, seed_module
 
-#: Seed steps in order; each app's ``seed.py`` exposes ``seed(ctx)``.
-SEED_APPS = [
-    "orgs",
-    "grids",
-    "portal",
-    "meetings",
-    "volunteers",
-    "evaluations",
-    "support",
-]
-RANDOM_SEED = 20190601
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
 
@@ -85,7 +71,7 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         password = password or secrets.token_urlsafe(9)
         jobs = max(1, min(jobs or _default_jobs(), streets - 1 or 1))
-        steps = [app for app in SEED_APPS if _seed_module(app) is not None]
+        steps = [app for app in SEED_APPS if seed_module(app) is not None]
         progress = _Progress(self.stdout, streets, len(steps))
         report = _Reporter(self.stdout, progress, streets, verbosity)
         started = time.monotonic()
@@ -138,15 +124,6 @@ class Command(BaseCommand):
         self.stdout.write(text)
 
 
-def _seed_module(app):
-    try:
-        return import_module(f"{app}.seed")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (app, f"{app}.seed"):
-            raise
-        return None
-
-
 def _analyze():
     """Fresh planner statistics for every table, so first pages plan well."""
     if connection.vendor == "postgresql":
@@ -164,32 +141,17 @@ def _build_streets(indexes, password, shared, event, stdout=None):
     """Build the streets at ``indexes``; return the first context and whether
     foreign keys were trusted (triggers off). Report each step to ``event``.
     """
-    steps = [(app, _seed_module(app)) for app in SEED_APPS]
-    steps = [(app, module) for app, module in steps if module is not None]
     first = None
     with RowCounter() as counter, loading(trust_keys=True) as trusted:
         for index in indexes:
-            ctx = SeedContext(
-                # Street 1 is the demo street, the same on every run; each
-                # further street draws from its own generator.
-                rng=random.Random(RANDOM_SEED + index),  # noqa: S311
-                stdout=stdout or io.StringIO(),
+            ctx = build_street(
+                index,
                 password=password,
-                street_index=index,
                 shared=shared,
+                stdout=stdout,
+                counter=counter,
+                on_step=event,
             )
-            for k, (app, module) in enumerate(steps):
-                step_started = time.monotonic()
-                before = counter.rows
-                with transaction.atomic():
-                    module.seed(ctx)
-                event(
-                    index,
-                    k,
-                    app,
-                    counter.rows - before,
-                    time.monotonic() - step_started,
-                )
             first = first or ctx
     return first, trusted
 
