@@ -455,10 +455,16 @@ class Bench:
         response = self.client.get("/", follow=True)
         final = response.request["PATH_INFO"]
         html = response.content.decode()
-        for href in re.findall(r'href="([^"#?]+)', html):
-            if "dashboard" in href and href.startswith("/"):
-                return href
-        return final
+        # The street's own dashboard: a link to it (not to one community's,
+        # whose address holds an id), else the home page it landed on.
+        links = [
+            href
+            for href in re.findall(r'href="([^"#?]+)', html)
+            if "dashboard" in href
+            and href.startswith("/")
+            and not re.search(r"\d", href)
+        ]
+        return min(links, key=len) if links else final
 
     # -- 1 the monthly evaluation and its SQL floor --------------------------------
 

@@ -24,6 +24,7 @@ from evaluations.models import (
     CreditRating,
     Evaluation,
     EvaluationRun,
+    FeedbackCategory,
     Grade,
     RunTrigger,
 )
@@ -136,9 +137,19 @@ class EvaluationRunViewSet(
 
 class EvaluationSerializer(serializers.ModelSerializer):
     month = MonthField()
-    unit_name = serializers.CharField(source="unit.name", default=None)
-    committee_name = serializers.CharField(source="committee.name", default=None)
-    community_name = serializers.CharField(source="community.name", default=None)
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, default=None, allow_null=True
+    )
+    committee_name = serializers.CharField(
+        source="committee.name", read_only=True, default=None, allow_null=True
+    )
+    community_name = serializers.CharField(
+        source="community.name", read_only=True, default=None, allow_null=True
+    )
+    # Blank until the month is published (see CaseEventSerializer in grids).
+    feedback_category = serializers.ChoiceField(
+        choices=FeedbackCategory.choices, allow_blank=True, read_only=True
+    )
     score = serializers.DecimalField(
         max_digits=5, decimal_places=2, coerce_to_string=False
     )

@@ -57,8 +57,19 @@ def check_upload(upload):
 
 
 def store_upload(upload, *, folder):
-    """Save a checked upload; return ``(storage name, content type, size)``."""
+    """Save a checked upload; return ``(storage name, content type, size)``.
+
+    Images are stored re-encoded (``portal.images``): no metadata, no bytes
+    hidden after the picture.
+    """
+    from django.core.files.base import ContentFile
+
+    from portal.images import image_reencode
+
     ext, content_type = check_upload(upload)
+    if ext in ("png", "jpg"):
+        data, ext, content_type = image_reencode(upload)
+        upload = ContentFile(data)
     name = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{ext}", upload)
     return name, content_type, upload.size
 

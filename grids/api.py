@@ -105,6 +105,15 @@ class CellViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
+    # Declared: a read-only model field loses ``allow_blank``, and the schema
+    # would then forbid the "" of steps that change no level.
+    from_level = serializers.ChoiceField(
+        choices=CaseLevel.choices, allow_blank=True, read_only=True
+    )
+    to_level = serializers.ChoiceField(
+        choices=CaseLevel.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = CaseEvent
         fields = [

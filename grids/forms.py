@@ -8,6 +8,14 @@ from grids.models import AssignmentRole, CaseCategory, CaseLevel, CaseStatus
 from grids.photos import MAX_PHOTOS
 
 
+class Form(forms.Form):
+    """Labels without Django's trailing colon, like every other page's labels."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -33,7 +41,7 @@ class CellChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.code} {obj.name}"
 
 
-class CaseForm(forms.Form):
+class CaseForm(Form):
     cell = CellChoiceField(label=_("所在网格"), queryset=None)
     unit = forms.ModelChoiceField(label=_("反映单位"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("类别"), choices=CaseCategory.choices)
@@ -65,7 +73,7 @@ class CaseForm(forms.Form):
             del self.fields["unit"]
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     cell = CellChoiceField(label=_("巡访网格/住户"), queryset=None)
     visited_on = forms.DateField(
         label=_("巡访日期"),
@@ -95,7 +103,7 @@ class VisitForm(forms.Form):
         return data
 
 
-class LeaderForm(forms.Form):
+class LeaderForm(Form):
     leader = forms.ModelChoiceField(
         label=_("网格长"),
         queryset=None,
@@ -108,7 +116,7 @@ class LeaderForm(forms.Form):
         self.fields["leader"].queryset = candidates
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     person = forms.ModelChoiceField(label=_("人员"), queryset=None)
     role = forms.ChoiceField(label=_("职责"), choices=AssignmentRole.choices)
 
@@ -117,13 +125,13 @@ class AssignForm(forms.Form):
         self.fields["person"].queryset = people
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     text = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     level = forms.ChoiceField(
         label=_("层级"),
         choices=[("", _("全部"))] + list(CaseLevel.choices),

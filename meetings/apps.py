@@ -12,6 +12,7 @@ class MeetingsConfig(AppConfig):
             Attachment,
             Attendance,
             Meeting,
+            MinutesRevision,
             Problem,
             RotationSwap,
             SectionInspection,
@@ -22,6 +23,9 @@ class MeetingsConfig(AppConfig):
         # items their own step history. The audit log covers every other change
         # (and those too, field by field), with who did it.
         audit.register(Meeting, exclude_fields=["minutes_html"])
+        # A revision is created once and never changed; the log also records a
+        # deletion (the admin may delete), with the text it removed.
+        audit.register(MinutesRevision)
         audit.register(RotationSwap)
         audit.register(Attendance)
         audit.register(Problem)

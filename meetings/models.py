@@ -403,7 +403,7 @@ class Problem(TimeStamped):
     reporter_name = models.CharField(_("反映人"), max_length=100, blank=True)
     reporter_unit = models.ForeignKey(
         "orgs.OrgNode",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -73,8 +73,12 @@ class OrgNodeSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(read_only=True)
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
-    street = serializers.IntegerField(source="street_id", read_only=True)
-    community = serializers.IntegerField(source="community_id", read_only=True)
+    street = serializers.IntegerField(
+        source="street_id", read_only=True, allow_null=True
+    )
+    community = serializers.IntegerField(
+        source="community_id", read_only=True, allow_null=True
+    )
     unit_kind = serializers.ChoiceField(
         choices=UnitKind.choices, required=False, allow_blank=True
     )
@@ -86,7 +90,7 @@ class OrgNodeSerializer(serializers.Serializer):
     )
     contact_phone = MaskedPhoneField(required=False, allow_blank=True, max_length=20)
     has_party_org = serializers.BooleanField(read_only=True)
-    head = serializers.IntegerField(source="head_id", read_only=True)
+    head = serializers.IntegerField(source="head_id", read_only=True, allow_null=True)
     head_name = serializers.SerializerMethodField()
     party_org_type = serializers.ChoiceField(
         choices=PartyOrgType.choices, required=False, allow_blank=True

@@ -37,6 +37,29 @@ LABELS = {
 }
 
 
+COMMUNITY_LABELS = {"units": _("驻街单位")}
+
+
+def communities(scope):
+    """Return ``[(id, name)]`` of the communities in scope, in code order."""
+    return list(
+        OrgNode.objects.filter(scope.org_q(), kind=OrgKind.COMMUNITY)
+        .order_by("code")
+        .values_list("pk", "name")
+    )
+
+
+def by_community(scope, months):
+    """Return per community: its resident units."""
+    units = (
+        OrgNode.objects.filter(scope.org_q(), kind=OrgKind.UNIT)
+        .order_by()
+        .values_list("community")
+        .annotate(n=Count("pk"))
+    )
+    return {community: {"units": n} for community, n in units}
+
+
 def stats(scope):
     nodes = OrgNode.objects.filter(scope.org_q()).aggregate(
         communities=Count("pk", filter=Q(kind=OrgKind.COMMUNITY)),

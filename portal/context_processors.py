@@ -1,8 +1,11 @@
-"""Template context shared by every page: the navigation for the user's roles."""
+"""Template context shared by every page: the navigation for the user's roles
+and the number of unread messages in the inbox."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from portal.notify import inbox_unread_count
 from portal.roles import can
 
 #: (label, url name, action that makes it visible)
@@ -31,4 +34,8 @@ def portal(request):
             continue  # the app's pages have not landed yet
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+    return {
+        "nav_items": items,
+        # Counted only when a template shows it (the header does).
+        "inbox_unread": SimpleLazyObject(lambda: inbox_unread_count(user=user)),
+    }

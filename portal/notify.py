@@ -276,3 +276,26 @@ def reminders_send_due(*, now=None, limit=BATCH):
             reminder.save(update_fields=["sent_at", "attempts", "updated_at"])
             sent += 1
     return sent
+
+
+# -- the inbox ----------------------------------------------------------------------
+
+
+def inbox_list(*, user, unread_only=False):
+    """Return ``user``'s inbox, newest first (only his own messages)."""
+    queryset = Notification.objects.filter(recipient=user)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset.order_by("-created_at", "-id")
+
+
+def inbox_unread_count(*, user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_mark_read(*, user, pk=None):
+    """Mark one of ``user``'s messages (or all of them) read; return how many."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        queryset = queryset.filter(pk=pk)
+    return queryset.update(read_at=timezone.now())

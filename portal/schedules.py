@@ -30,6 +30,15 @@ SCHEDULES = {
         "grids.escalate_overdue_cases",
         ("crontab", {"minute": "30", "hour": "1"}),
     ),
+    # Daily at 02:30: personal data past its retention period (SECURITY.md).
+    "个人信息：匿名化超过保存期限的退出志愿者": (
+        "volunteers.anonymise_departed",
+        ("crontab", {"minute": "30", "hour": "2"}),
+    ),
+    "个人信息：清理过期的登录记录": (
+        "portal.purge_signin_records",
+        ("crontab", {"minute": "40", "hour": "2"}),
+    ),
     "在职党员年度服务结算": (
         "volunteers.close_in_service_year",
         (

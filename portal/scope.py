@@ -201,6 +201,19 @@ def scope_for(user):
     return scope
 
 
+def community_scope(community_id):
+    """Return the scope of one community as its secretary sees it.
+
+    For the community dashboard: a street role looking at one of its
+    communities, or a secretary of several looking at one of them, sees that
+    community's figures only. The caller checks the community is in the
+    user's own scope first.
+    """
+    scope = Scope(roles=frozenset({Role.COMMUNITY_SECRETARY}))
+    scope.role_communities[Role.COMMUNITY_SECRETARY].add(community_id)
+    return scope
+
+
 def forget_scope(user):
     """Drop the cached scope (after the user's role assignments changed)."""
     if hasattr(user, _CACHE_ATTR):

@@ -78,3 +78,22 @@ def current_lockouts():
         since = timezone.now() - settings.AXES_COOLOFF_TIME
         attempts = attempts.filter(attempt_time__gte=since)
     return attempts.order_by("-attempt_time", "-id")
+
+
+def signin_records_purge(*, now=None):
+    """Delete django-axes records older than ``PORTAL_SIGNIN_LOG_DAYS``.
+
+    Failed attempts, failure logs and successful sign-ins hold usernames,
+    addresses and browsers: kept for investigating abuse, not for ever. A
+    lockout still in force is never that old. Return how many rows went.
+    """
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    before = now - timedelta(days=settings.PORTAL_SIGNIN_LOG_DAYS)
+    return sum(
+        model.objects.filter(attempt_time__lt=before).delete()[0]
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    )

@@ -192,6 +192,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
+# Personal data retention (SECURITY.md): days after a volunteer left until his
+# name, phone and account are anonymised everywhere (a nightly task), and days
+# sign-in records (django-axes) are kept.
+PORTAL_RETENTION_DAYS = env.int("PORTAL_RETENTION_DAYS", default=730)
+PORTAL_SIGNIN_LOG_DAYS = env.int("PORTAL_SIGNIN_LOG_DAYS", default=180)
+
 # Security: secure by default, relaxed only for a DEBUG machine.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
@@ -250,6 +256,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Street party-building portal API (v1).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe the API to its users: signed in only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

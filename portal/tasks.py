@@ -46,3 +46,11 @@ def enqueue(task, *args, **kwargs):
 def send_due_reminders():
     """Send every reminder that is due (runs every minute from beat)."""
     return reminders_send_due()
+
+
+@shared_task(name="portal.purge_signin_records", ignore_result=True, time_limit=600)
+def purge_signin_records():
+    """Delete sign-in records older than ``PORTAL_SIGNIN_LOG_DAYS`` (daily)."""
+    from portal.security import signin_records_purge
+
+    return signin_records_purge()

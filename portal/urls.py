@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import account_views, views
+from portal import account_views, inbox_views, views
 from portal.api import StatsView, TokenView, build_router
 
 PAGE_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
@@ -16,6 +16,12 @@ router = build_router()
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.street_dashboard, name="street-dashboard"),
+    path(
+        "dashboard/communities/<int:pk>/",
+        views.community_dashboard,
+        name="community-dashboard",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -29,6 +35,9 @@ urlpatterns = [
     path("accounts/otp/disable/", account_views.otp_disable, name="otp-disable"),
     path("accounts/security/", account_views.account_security, name="account-security"),
     path("accounts/lockouts/", account_views.lockouts, name="lockouts"),
+    path("accounts/inbox/", inbox_views.inbox, name="inbox"),
+    path("accounts/inbox/read/", inbox_views.inbox_read_all, name="inbox-read-all"),
+    path("accounts/inbox/<int:pk>/", inbox_views.inbox_open, name="inbox-open"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),

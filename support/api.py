@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from grids.models import Cell
 from orgs.models import OrgKind, OrgNode
+from portal.audit import log_access
 from portal.roles import require
 from portal.scope import scope_for
 from support import selectors, services
@@ -64,7 +65,7 @@ class WorkerSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name")
     cells = serializers.SerializerMethodField()
     trainings_this_year = serializers.IntegerField(
-        source="trainings_year", read_only=True, default=None
+        source="trainings_year", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -131,6 +132,11 @@ class WorkerViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         community = self.request.query_params.get("community")
         return {"community_id": community} if str(community).isdigit() else {}
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        log_access(request, "support.worker", len(response.data["results"]))
+        return response
+
     @extend_schema(request=WorkerInputSerializer, responses=WorkerSerializer)
     def create(self, request):
         data = _valid(WorkerInputSerializer, request)
@@ -176,9 +182,11 @@ def _valid(serializer_class, request, **kwargs):
 # -- trainings ------------------------------------------------------------------------
 class TrainingSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(
-        source="community.name", default=None, read_only=True
+        source="community.name", default=None, read_only=True, allow_null=True
     )
-    present_count = serializers.IntegerField(read_only=True, default=None)
+    present_count = serializers.IntegerField(
+        read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Training
@@ -272,7 +280,13 @@ class TrainingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         request=AttendanceInputSerializer,
         responses=AttendanceOutputSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    # One plain list of the eligible workers: not paginated, not filtered.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def attendance(self, request, pk=None):
         """The eligible workers in the caller's scope and their attendance."""
         training = self.get_object()
@@ -295,7 +309,7 @@ class TrainingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 # -- social organisations ---------------------------------------------------------------
 class SocialOrgSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(
-        source="community.name", default=None, read_only=True
+        source="community.name", default=None, read_only=True, allow_null=True
     )
 
     class Meta:
@@ -385,7 +399,9 @@ class SocialOrgViewSet(
 # -- community funds -----------------------------------------------------------------------
 class BudgetSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
-    spent = serializers.DecimalField(read_only=True, default=None, **AMOUNT)
+    spent = serializers.DecimalField(
+        read_only=True, default=None, allow_null=True, **AMOUNT
+    )
 
     class Meta:
         model = Budget
@@ -540,7 +556,9 @@ class SpendingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
 # -- the special fund ------------------------------------------------------------------------
 class SpecialFundSerializer(serializers.ModelSerializer):
-    balance = serializers.DecimalField(read_only=True, default=None, **AMOUNT)
+    balance = serializers.DecimalField(
+        read_only=True, default=None, allow_null=True, **AMOUNT
+    )
 
     class Meta:
         model = SpecialFund
@@ -548,7 +566,9 @@ class SpecialFundSerializer(serializers.ModelSerializer):
 
 
 class FundEntrySerializer(serializers.ModelSerializer):
-    balance = serializers.DecimalField(read_only=True, default=None, **AMOUNT)
+    balance = serializers.DecimalField(
+        read_only=True, default=None, allow_null=True, **AMOUNT
+    )
 
     class Meta:
         model = SpecialFundEntry

@@ -9,14 +9,16 @@ import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind, OrgNode, Person
+from portal.images import image_reencode
 from portal.roles import require
-from support.attachments import attachment_check
+from support.attachments import JPEG, PNG, attachment_check
 from support.models import (
     AttendanceStatus,
     Budget,
@@ -476,6 +478,11 @@ def spending_create(
     if attachment is not None:
         spending.attachment_type = attachment_check(attachment)
         spending.attachment_name = _display_name(attachment.name)
+        if spending.attachment_type in (JPEG, PNG):
+            # Photos of receipts are stored re-encoded: no GPS position, no
+            # bytes hidden after the picture.
+            data, _ext, spending.attachment_type = image_reencode(attachment)
+            attachment = ContentFile(data)
     spending.full_clean(exclude=["attachment"])
     if attachment is not None:
         # The stored name comes from ``upload_to``; the client's name is only

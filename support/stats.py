@@ -10,10 +10,12 @@
   year total under ``MIN_COMMUNITY_FUNDS_YUAN`` (none recorded counts as 0).
 """
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from support import selectors
+from support.models import MIN_COMMUNITY_FUNDS_YUAN
 
 LABELS = {
     "workers": _("社工和网格员"),
@@ -22,6 +24,41 @@ LABELS = {
     "social_orgs_incubated": _("孵化社会组织"),
     "communities_underfunded": _("经费不足30万元的社区"),
 }
+
+
+WATCH = ("workers_under_training_requirement", "communities_underfunded")
+
+COMMUNITY_LABELS = {
+    "workers": _("社工和网格员"),
+    "funds_total": _("今年三项经费（元）"),
+}
+
+
+def by_community(scope, months):
+    """Return per community: workers in post, this year's three lines' total.
+
+    ``warn`` names the total where it is under the S19 minimum (a community
+    with no budget recorded totals 0). Two GROUP BY queries.
+    """
+    year = timezone.localdate().year
+    rows = {}
+    workers = (
+        selectors.workers_visible(scope)
+        .filter(left_on__isnull=True)
+        .order_by()
+        .values_list("community")
+        .annotate(n=Count("pk"))
+    )
+    for community, n in workers:
+        rows.setdefault(community, {})["workers"] = n
+    for community in selectors.communities_with_totals(scope, year).values(
+        "pk", "funds_total"
+    ):
+        row = rows.setdefault(community["pk"], {})
+        row["funds_total"] = community["funds_total"]
+        if community["funds_total"] < MIN_COMMUNITY_FUNDS_YUAN:
+            row["warn"] = {"funds_total"}
+    return rows
 
 
 def stats(scope):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.audit import log_access
 from portal.roles import can, require
 from portal.scope import scope_for
 from support import exports, forms, selectors, services
@@ -155,12 +156,14 @@ def worker_list(request):
     form, filters = _worker_filters(request)
     qs = selectors.worker_list(user=request.user, **filters)
     qs, sort = _sorted(request, qs, WORKER_SORTS, "community")
+    page = _page(request, qs)
+    log_access(request, "support.worker", len(page.object_list))
     return render(
         request,
         "support/worker_list.html",
         {
             "form": form,
-            "page": _page(request, qs),
+            "page": page,
             "sort": sort,
             "required": REQUIRED_TRAININGS_PER_YEAR,
             "can_manage": can(request.user, "support.manage"),
@@ -185,12 +188,14 @@ def compliance(request):
     _require_view(request)
     form, qs = _compliance_queryset(request)
     qs, sort = _sorted(request, qs, WORKER_SORTS, "trainings")
+    page = _page(request, qs)
+    log_access(request, "support.worker", len(page.object_list))
     return render(
         request,
         "support/compliance.html",
         {
             "form": form,
-            "page": _page(request, qs),
+            "page": page,
             "sort": sort,
             "year": _today().year,
             "required": REQUIRED_TRAININGS_PER_YEAR,
@@ -219,6 +224,7 @@ def compliance_xlsx(request):
         "year": year,
         "n": REQUIRED_TRAININGS_PER_YEAR,
     }
+    log_access(request, "support.worker", len(rows), export=True)
     content = exports.table_xlsx(
         title=title,
         columns=[
@@ -238,6 +244,7 @@ def compliance_xlsx(request):
 def worker_detail(request, pk):
     _require_view(request)
     worker = selectors.worker_get(user=request.user, pk=pk)
+    log_access(request, "support.worker", 1)
     attendances = list(selectors.worker_attendances(worker=worker))
     year = _today().year
     attended_this_year = sum(
@@ -970,4 +977,7 @@ def notice_xlsx(request):
             status=400,
         )
     built = notice_build(scope=scope_for(request.user), period=period)
+    # The shortfall list names workers: an export of personal data.
+    named = sum(len(s.rows) for s in built.sections if s.key == "training_compliance")
+    log_access(request, "support.worker", named, export=True)
     return _xlsx_response(exports.notice_xlsx(built), f"{built.title}.xlsx")

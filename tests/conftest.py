@@ -30,6 +30,20 @@ from portal.services import role_assign, user_create
 PASSWORD = "correct-horse-battery-9"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Keep tests that share one outside resource on one xdist worker.
+
+    ``make test`` runs the suite on two workers (``--dist loadgroup``): the
+    browser journeys share one live portal and its database, and the real
+    Celery workers share one Redis queue, so each group runs on one worker.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e") or "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+        elif item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery"))
+
+
 def _user(username, role=None, node=None, cell=None, street=None, community=None):
     user = user_create(username=username, password=PASSWORD, display_name=username)
     if street is not None:
@@ -47,6 +61,11 @@ def _user(username, role=None, node=None, cell=None, street=None, community=None
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
+    """Build the personas' street (also for module-scoped fixtures)."""
     street = org_node_create(kind=OrgKind.STREET, name="测试街道", code="T")
     a = org_node_create(
         kind=OrgKind.COMMUNITY, name="甲社区", code="T-01", parent=street

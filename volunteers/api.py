@@ -41,7 +41,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     community_name = serializers.CharField(source="community.name", read_only=True)
     employer_unit_name = serializers.CharField(
-        source="employer_unit.name", read_only=True, default=None
+        source="employer_unit.name", read_only=True, default=None, allow_null=True
     )
     balance = serializers.SerializerMethodField()
 
@@ -90,7 +90,7 @@ class VolunteerRegisterSerializer(serializers.Serializer):
 class VolunteerTeamSerializer(serializers.ModelSerializer):
     member_count = serializers.IntegerField(read_only=True)
     leader_name = serializers.CharField(
-        source="leader.person.name", read_only=True, default=None
+        source="leader.person.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

@@ -70,6 +70,12 @@ class StaffRegisterForm(RegisterForm):
             kind=OrgKind.COMMUNITY
         ).filter(scope.org_q())
         self.fields["community"].help_text = ""
+        # Employers are units of the streets the user works in (an in-service
+        # member may work anywhere in his street), never of another street.
+        streets = self.fields["community"].queryset.values("street_id")
+        self.fields["employer_unit"].queryset = OrgNode.objects.filter(
+            kind=OrgKind.UNIT, street_id__in=streets
+        ).order_by("code")
 
 
 def publishable_nodes(user):

@@ -92,6 +92,10 @@ class Volunteer(models.Model):
         default=VolunteerStatus.ACTIVE,
     )
     registered_on = models.DateField(_("注册日期"), default=timezone.localdate)
+    #: Set by ``volunteer_leave``; the retention period counts from here.
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+    #: When his personal data was anonymised (``volunteers_anonymise_departed``).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +113,10 @@ class Volunteer(models.Model):
                 condition=~models.Q(kind="in_service")
                 | models.Q(employer_unit__isnull=False, is_party_member=True),
                 name="volunteers_in_service_has_employer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="left") | models.Q(left_on__isnull=False),
+                name="volunteers_left_has_date",
             ),
         ]
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
+from portal.markup import strip_markup
 from portal.models import Role, RoleAssignment
 from portal.notify import notify
 from portal.roles import require
@@ -120,6 +121,10 @@ def _volunteer_create(*, person, community, kind, employer_unit, skills):
             raise _invalid(_("在职党员到社区报到须填写工作单位。"), "employer_unit")
     elif employer_unit is not None and employer_unit.kind != OrgKind.UNIT:
         raise _invalid(_("工作单位须为驻街单位。"), "employer_unit")
+    if employer_unit is not None and employer_unit.street_id != community.street_id:
+        # The employer's party organisation follows the member's services: it
+        # must belong to the street he reports to, not to another street.
+        raise _invalid(_("工作单位须为本街道的驻街单位。"), "employer_unit")
     is_party_member = kind != VolunteerKind.RESIDENT or party_member is not None
     volunteer = Volunteer(
         person=person,
@@ -230,6 +235,84 @@ def volunteer_register(
         employer_unit=employer_unit,
         skills=skills,
     )
+
+
+@transaction.atomic
+def volunteer_leave(*, actor, volunteer, on=None):
+    """Record that ``volunteer`` has left (退出); return him.
+
+    His history stays (check-ins, points, claims); his volunteer role ends.
+    ``PORTAL_RETENTION_DAYS`` after ``on`` his personal data is anonymised by
+    ``volunteers_anonymise_departed``.
+    """
+    require(actor, "volunteers.manage", volunteer)
+    volunteer = (
+        Volunteer.objects.select_for_update()
+        .select_related("person")
+        .get(pk=volunteer.pk)
+    )
+    if volunteer.status == VolunteerStatus.LEFT:
+        raise _invalid(_("该志愿者已经退出。"))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise _invalid(_("退出日期不能晚于今天。"), "left_on")
+    volunteer.status = VolunteerStatus.LEFT
+    volunteer.left_on = on
+    volunteer.save(update_fields=["status", "left_on", "updated_at"])
+    user = volunteer.person.user
+    if user is not None:
+        from portal.services import role_revoke
+
+        for assignment in RoleAssignment.objects.filter(
+            user=user, role=Role.VOLUNTEER, org_node_id=volunteer.community_id
+        ):
+            role_revoke(assignment=assignment)
+    return volunteer
+
+
+def volunteers_anonymise_departed(*, today=None):
+    """Anonymise the personal data of volunteers who left long enough ago.
+
+    Due: left on or before ``today - PORTAL_RETENTION_DAYS`` and not yet
+    anonymised. A person still needed elsewhere (a party member, a seat, a
+    grid role, another sign-in role…) keeps his data: that purpose has its
+    own rules; he is looked at again on the next run. Each volunteer in its
+    own transaction; a rerun finds nothing left to do. Return
+    ``(anonymised, kept)`` counts.
+    """
+    from django.conf import settings
+
+    from portal.retention import person_anonymise, person_is_still_needed
+
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PORTAL_RETENTION_DAYS)
+    due = Volunteer.objects.filter(
+        status=VolunteerStatus.LEFT, left_on__lte=cutoff, anonymised_at__isnull=True
+    ).values_list("pk", flat=True)
+    anonymised = kept = 0
+    for pk in list(due):
+        with transaction.atomic():
+            volunteer = (
+                Volunteer.objects.select_for_update(of=("self",))
+                .select_related("person__user")
+                .get(pk=pk)
+            )
+            if volunteer.anonymised_at is not None:
+                continue
+            if person_is_still_needed(volunteer.person):
+                kept += 1
+                continue
+            person_anonymise(
+                volunteer.person,
+                reason="volunteer left %s; retention %s days"
+                % (volunteer.left_on.isoformat(), settings.PORTAL_RETENTION_DAYS),
+            )
+            # UPDATE without signals: the old skills must not reach the log.
+            Volunteer.objects.filter(pk=pk).update(
+                skills="", anonymised_at=timezone.now()
+            )
+            anonymised += 1
+    return anonymised, kept
 
 
 # -- teams -----------------------------------------------------------------------------
@@ -1013,16 +1096,20 @@ def claimable_create(
     resident_phone="",
     **fields,
 ):
-    """List a micro-wish or a service post in ``community``; return it."""
+    """List a micro-wish or a service post in ``community``; return it.
+
+    Its texts are stored as plain text (markup removed): the API hands them to
+    clients that may render HTML.
+    """
     _check_community(community)
     require(actor, "volunteers.manage", community)
     obj = model(
         community=community,
         street_id=community.street_id,
-        title=title,
-        description=description,
-        resident_name=resident_name,
-        resident_address=resident_address,
+        title=strip_markup(title).strip(),
+        description=strip_markup(description).strip(),
+        resident_name=strip_markup(resident_name).strip(),
+        resident_address=strip_markup(resident_address).strip(),
         resident_phone=resident_phone,
         created_by=actor,
         **fields,
@@ -1119,7 +1206,7 @@ def claimable_fulfil(*, actor, obj, photo, note="", now=None):
         raise _invalid(_("请上传完成情况的照片。"), "photo")
     name = photo_store(photo, folder="claims")
     obj.photo = name
-    obj.fulfil_note = (note or "")[:500]
+    obj.fulfil_note = strip_markup(note)[:500]
     obj.fulfilled_at = now
     obj.status = ClaimStatus.FULFILLED
     obj.save(

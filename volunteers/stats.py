@@ -1,13 +1,17 @@
 """Key figures of volunteering (S12, S16), scoped to the caller."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.stats import month_window
 from volunteers.models import (
+    ATTENDED,
     CLAIMED_STATUSES,
     DONE_STATUSES,
     Activity,
+    CheckIn,
     GroupServiceEvent,
     MicroWish,
     PointsAccount,
@@ -39,6 +43,79 @@ def _q(scope, unit=None, *more):
         Q(community__in=scope.volunteer_community_ids),
         *more,
     )
+
+
+MONTHLY_LABELS = {
+    "volunteer_checkins": _("志愿服务签到"),
+    "wishes_fulfilled": _("实现微心愿"),
+}
+
+COMMUNITY_LABELS = {
+    "volunteers": _("注册志愿者"),
+    "volunteer_checkins": _("近12个月志愿服务签到"),
+    "wishes_fulfilled": _("近12个月实现微心愿"),
+}
+
+
+def _checkins(scope, months):
+    start, end = month_window(months)
+    return CheckIn.objects.filter(
+        _q(scope, unit="unit"),
+        attendance__in=ATTENDED,
+        checked_in_at__gte=start,
+        checked_in_at__lt=end,
+    )
+
+
+def _wishes_fulfilled(scope, months):
+    start, end = month_window(months)
+    return MicroWish.objects.filter(
+        _q(scope, None, Q(claimed_by_unit__in=scope.unit_ids)),
+        status__in=DONE_STATUSES,
+        fulfilled_at__gte=start,
+        fulfilled_at__lt=end,
+    )
+
+
+def monthly(scope, months):
+    """Return check-ins (absences left out) and wishes fulfilled per month."""
+    checkins = (
+        _checkins(scope, months)
+        .annotate(m=TruncMonth("checked_in_at", output_field=DateField()))
+        .order_by()
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    wishes = (
+        _wishes_fulfilled(scope, months)
+        .annotate(m=TruncMonth("fulfilled_at", output_field=DateField()))
+        .order_by()
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    return {"volunteer_checkins": dict(checkins), "wishes_fulfilled": dict(wishes)}
+
+
+def by_community(scope, months):
+    """Return per community: active volunteers, check-ins, wishes fulfilled."""
+    queries = {
+        "volunteers": Volunteer.objects.filter(
+            _q(scope, unit="employer_unit"), status=VolunteerStatus.ACTIVE
+        ),
+        "volunteer_checkins": _checkins(scope, months),
+        "wishes_fulfilled": _wishes_fulfilled(scope, months),
+    }
+    rows = {}
+    for key, qs in queries.items():
+        counts = (
+            qs.filter(community__isnull=False)
+            .order_by()
+            .values_list("community")
+            .annotate(n=Count("pk"))
+        )
+        for community, n in counts:
+            rows.setdefault(community, {})[key] = n
+    return rows
 
 
 def stats(scope):

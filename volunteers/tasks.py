@@ -23,3 +23,9 @@ def send_service_cards(year=None, quarter=None):
             (today.year, current - 1) if current > 1 else (today.year - 1, 4)
         )
     return services.service_card_notices_send(year=year, quarter=quarter)
+
+
+@shared_task(name="volunteers.anonymise_departed", time_limit=3600)
+def anonymise_departed():
+    """Anonymise volunteers who left more than the retention period ago."""
+    return services.volunteers_anonymise_departed()

@@ -94,6 +94,11 @@ urlpatterns = [
         "manage/volunteers/<int:pk>/", views.volunteer_detail, name="volunteer_detail"
     ),
     path(
+        "manage/volunteers/<int:pk>/leave/",
+        views.volunteer_leave,
+        name="volunteer_leave",
+    ),
+    path(
         "manage/volunteers/<int:pk>/correct/",
         views.points_correct,
         name="points_correct",

@@ -8,6 +8,7 @@ Views are thin: selectors read (scoped: another scope's object is a 404),
 services write (a forbidden action is a 403, a broken rule a message).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -912,10 +913,32 @@ def volunteer_detail(request, pk):
                 "-checked_in_at"
             )[:10],
             "can_correct": can(request.user, "volunteers.correct_points", volunteer),
+            "can_manage": can(request.user, "volunteers.manage", volunteer),
             "correction_form": CorrectionForm(),
             "reverse_form": ReverseForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def volunteer_leave(request, pk):
+    """Record that a volunteer has left (his data is anonymised later)."""
+    volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    try:
+        services.volunteer_leave(actor=request.user, volunteer=volunteer)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已登记“%(name)s”退出；%(days)s 天后其个人信息将被匿名化。")
+            % {
+                "name": volunteer.person.name,
+                "days": settings.PORTAL_RETENTION_DAYS,
+            },
+        )
+    return redirect("volunteers:volunteer_detail", pk=pk)
 
 
 @login_required
@@ -1455,11 +1478,13 @@ def inservice_report_xlsx(request):
         )
         filename = f"in-service-{year}-{month:02d}.xlsx"
     else:
-        header, rows = exports.in_service_members_rows(
-            selectors.in_service_members(
-                user=request.user, year=year, unit_id=unit.pk, month=month
-            )
+        members = selectors.in_service_members(
+            user=request.user, year=year, unit_id=unit.pk, month=month
         )
+        if request.GET.get("below") == "1":
+            # The page's "only those below this month" filter, as on the page.
+            members = [r for r in members if r["below_month"]]
+        header, rows = exports.in_service_members_rows(members)
         filename = f"in-service-{unit.code}-{year}.xlsx"
         log_access(request, "volunteers.in_service", len(rows), export=True)
     return exports.workbook_response(filename, _("在职党员服务"), header, rows)

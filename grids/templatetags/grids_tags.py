@@ -62,7 +62,8 @@ def case_status(case):
 @register.simple_tag
 def case_level(case):
     return format_html(
-        '<span class="badge {}">{}</span>',
+        '<span class="badge {}" data-level="{}">{}</span>',
         LEVEL_BADGE.get(case.level, ""),
+        case.level,
         case.get_level_display(),
     )

@@ -13,7 +13,31 @@
     });
   }
 
+  /* The run's row in the table of runs follows the bar. */
+  function updateRow(data) {
+    var row = document.querySelector('[data-run-row="' + data.id + '"]');
+    if (!row) { return; }
+    var done = data.units_done + data.committees_done;
+    var total = data.units_total + data.committees_total;
+    var cells = {
+      status: data.status_label,
+      progress: done + " / " + total,
+      duration: data.duration_seconds === null ? "—" : String(data.duration_seconds)
+    };
+    Object.keys(cells).forEach(function (name) {
+      var cell = row.querySelector('[data-cell="' + name + '"]');
+      if (cell) { cell.textContent = cells[name]; }
+    });
+    var badge = row.querySelector('[data-cell="status"]');
+    if (badge) {
+      var tone = data.status === "done" ? "ok"
+        : (data.status === "failed" || data.status === "abandoned") ? "bad" : "info";
+      badge.className = "badge " + tone;
+    }
+  }
+
   function update(data) {
+    updateRow(data);
     var bar = box.querySelector("progress");
     if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
     fields.forEach(function (name) { show(name, data[name]); });

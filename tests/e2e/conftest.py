@@ -35,6 +35,8 @@ DESKTOP = {"width": 1366, "height": 768}
 #: What seed_demo printed (the demo admin's TOTP secret is in it).
 SEED = {}
 PHONE = {"width": 390, "height": 844}
+#: The TOTP time steps already typed in this session (each works once).
+_TOTP_STEPS = []
 
 
 def pytest_collection_modifyitems(items):
@@ -88,6 +90,60 @@ def _create_database(env):
     conn.close()
 
 
+#: ``E2E_KEEP_SEED=1`` (PostgreSQL only, for working on browser tests): keep a
+#: copy of the freshly seeded database as ``<db>_e2e_seed`` and start later
+#: sessions from it (a file copy) instead of seeding again. Delete the copy
+#: (``DROP DATABASE``) when the seed or the migrations change.
+KEPT_SEED_OUTPUT = ROOT / "var" / "e2e-seed-output.txt"
+
+
+def _kept_names(env):
+    url = env["DATABASE_URL"]
+    if not (os.environ.get("E2E_KEEP_SEED") and url.startswith("postgres")):
+        return None
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    return url.rsplit("/", 1)[0] + "/postgres", name, f"{name}_seed"
+
+
+def _keep_seed(env):
+    names = _kept_names(env)
+    if names is None:
+        return
+    import psycopg2
+
+    admin_url, name, kept = names
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{kept}" TEMPLATE "{name}"')
+    conn.close()
+    KEPT_SEED_OUTPUT.write_text(SEED["output"])
+
+
+def _copy_kept_seed(env):
+    """Start from the kept seeded copy when there is one; return whether."""
+    names = _kept_names(env)
+    if names is None or not KEPT_SEED_OUTPUT.exists():
+        return False
+    import psycopg2
+
+    admin_url, name, kept = names
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [kept])
+        if cur.fetchone() is None:
+            conn.close()
+            return False
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{kept}"')
+    conn.close()
+    _run(["migrate", "--noinput"], env)
+    SEED["output"] = KEPT_SEED_OUTPUT.read_text()
+    return True
+
+
 def _run(args, env, timeout=900):
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -110,9 +166,11 @@ def live_portal():
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: make test installs Debian's chromium")
     env = _e2e_env()
-    _create_database(env)
-    _run(["migrate", "--noinput"], env)
-    SEED["output"] = _run(["seed_demo", "--password", PASSWORD], env)
+    if not _copy_kept_seed(env):
+        _create_database(env)
+        _run(["migrate", "--noinput"], env)
+        SEED["output"] = _run(["seed_demo", "--password", PASSWORD], env)
+        _keep_seed(env)
     port = _free_port()
     processes = [
         subprocess.Popen(  # noqa: S603
@@ -183,7 +241,11 @@ class Journey:
         self.base = base
         self.name = f"{name}-{language}"
         self.language = language
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        # Reduced motion: bars and charts are drawn at once, so a screenshot
+        # shows the state the test has just checked.
+        self.context = browser.new_context(
+            viewport=viewport, locale="zh-CN", reduced_motion="reduce"
+        )
         if language == "en":
             self.context.add_cookies(
                 [{"name": "django_language", "value": "en", "url": base}]
@@ -233,14 +295,22 @@ class Journey:
         self.page.wait_for_load_state("networkidle")
 
     def totp(self):
-        """The demo admin's current TOTP code, from the secret the seed printed."""
+        """The demo admin's TOTP code, from the secret the seed printed.
+
+        A code works once (django-otp keeps the last time step used), so a
+        second sign-in within the same 30 seconds types the next step's code,
+        which the device accepts within its tolerance of one step.
+        """
         import base64
 
         from django_otp.oath import totp
 
         secret = re.search(r"添加密钥 ([A-Z2-7]+)", SEED["output"]).group(1)
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-        return f"{totp(key):06d}"
+        now = int(time.time()) // 30
+        step = max(now, _TOTP_STEPS[-1] + 1 if _TOTP_STEPS else now)
+        _TOTP_STEPS.append(step)
+        return f"{totp(key, drift=step - now):06d}"
 
     def pass_two_factor(self):
         """On the TOTP page (street admins), type the authenticator's code."""

@@ -20,7 +20,14 @@ from evaluations.models import (
 )
 from portal.models import Notification
 from tests.conftest import login
-from tests.evaluations.conftest import JULY, JUNE, MAY, run_month, set_grades
+from tests.evaluations.conftest import (
+    AUGUST,
+    JULY,
+    JUNE,
+    MAY,
+    run_month,
+    set_grades,
+)
 
 E, G, F, P = Grade.EXCELLENT, Grade.GOOD, Grade.FAIR, Grade.POOR
 
@@ -328,3 +335,73 @@ def test_appeals_and_attachments_of_another_scope_are_404(rated, unit_head_b):
     )
     assert response.status_code == 403
     assert login(world.grid_worker_a).get("/evaluations/appeals/").status_code == 403
+
+
+def test_overrides_ratings_and_appeals_are_in_the_audit_log_with_who(rated):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from evaluations.models import Evaluation, GradeOverride
+
+    world = rated
+    # given the admin overrides a grade of a month not yet published
+    run_month(world.street, AUGUST, world.street_admin)
+    evaluation = Evaluation.objects.get(unit=world.unit_b, month=AUGUST)
+    with set_actor(world.street_admin):
+        override = services.evaluation_override(
+            user=world.street_admin,
+            evaluation=evaluation,
+            grade=Grade.EXCELLENT,
+            reason="数据漏报，经核实调整",
+        )
+    with set_actor(world.unit_head_a):
+        appeal = services.appeal_submit(
+            user=world.unit_head_a, unit=world.unit_a, reason="希望提高星级，请予考虑。"
+        )
+    with set_actor(world.street_admin):
+        services.appeal_decide(
+            user=world.street_admin,
+            appeal=appeal,
+            accept=True,
+            reason="材料属实",
+            level=CreditLevel.B,
+            stars=4,
+        )
+    # then each change is logged with who did it and what changed
+    grade_change = LogEntry.objects.get_for_object(evaluation).latest("id")
+    assert grade_change.actor_id == world.street_admin.pk
+    assert grade_change.changes_dict["grade"][1] == Grade.EXCELLENT
+    assert (
+        LogEntry.objects.get_for_model(GradeOverride)
+        .get(object_id=override.pk)
+        .actor_id
+        == world.street_admin.pk
+    )
+    appeal_log = LogEntry.objects.get_for_object(appeal).order_by("id")
+    assert [(e.action, e.actor_id) for e in appeal_log] == [
+        (LogEntry.Action.CREATE, world.unit_head_a.pk),
+        (LogEntry.Action.UPDATE, world.street_admin.pk),
+    ]
+    assert appeal_log.last().changes_dict["status"][1] == AppealStatus.ACCEPTED
+    new_rating = CreditRating.objects.filter(unit=world.unit_a).latest("id")
+    assert LogEntry.objects.get_for_object(new_rating).get().actor_id == (
+        world.street_admin.pk
+    )
+
+
+def test_an_image_attached_to_an_appeal_is_stored_re_encoded(rated):
+    from django.core.files.storage import default_storage
+
+    world = rated
+    data = png_bytes() + b"PK\x03\x04 a zip hidden after the picture"
+    appeal = services.appeal_submit(
+        user=world.unit_head_a,
+        unit=world.unit_a,
+        reason="附件为截图的测试申诉理由。",
+        attachment=SimpleUploadedFile("shot.png", data),
+    )
+    with default_storage.open(appeal.attachment, "rb") as handle:
+        stored = handle.read()
+    assert stored.startswith(b"\x89PNG") and b"PK\x03\x04" not in stored
+    assert appeal.attachment_type == "image/png"
+    assert appeal.attachment_size == len(stored)

@@ -231,3 +231,30 @@ def test_spending_outside_the_budget_year_is_refused(world, today):
             purpose="x",
         )
     assert "spent_on" in excinfo.value.message_dict
+
+
+def _photo_with_gps_and_a_tail():
+    """A JPEG carrying EXIF (a GPS-like tag) and a script appended after it."""
+    image = Image.new("RGB", (64, 48), "blue")
+    exif = Image.Exif()
+    exif[0x010F] = "Phone Maker"  # Make
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0)}  # GPS info
+    out = BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue() + b"<script>alert(1)</script>"
+
+
+def test_a_photographed_voucher_is_stored_re_encoded(world, today):
+    # given a receipt photo with metadata and bytes hidden after the picture
+    data = _photo_with_gps_and_a_tail()
+    upload = SimpleUploadedFile("receipt.jpg", data, content_type="image/jpeg")
+    # when it is attached to a spending
+    spending = _spend(world, today, upload)
+    # then the stored file is a fresh JPEG of the same picture, nothing else
+    with spending.attachment.open("rb") as handle:
+        stored = handle.read()
+    assert stored != data and b"<script>" not in stored
+    with Image.open(BytesIO(stored)) as image:
+        assert image.format == "JPEG" and image.size == (64, 48)
+        assert not image.getexif()
+    assert spending.attachment.name.endswith(".jpg")

@@ -189,3 +189,25 @@ def test_notice_counts_workers_attendance_and_shortfalls_per_community(world, to
     ]
     assert "本期举办轮训2场，参训3人次" in workforce.summary
     assert "不足2次的有2人" in workforce.summary
+
+
+def test_who_viewed_or_exported_the_workers_is_recorded(world, today):
+    from portal.models import AccessLog
+
+    make_worker(world.a, name="甲社工")
+    client = login(world.secretary_a)
+    # when the secretary opens the list, the API list and the export
+    client.get(reverse("support:workers"))
+    client.get("/api/v1/workers/")
+    client.get(reverse("support:compliance_xlsx"))
+    # then each is in the personal-data access log, the export marked so
+    rows = list(
+        AccessLog.objects.filter(user=world.secretary_a)
+        .order_by("id")
+        .values_list("what", "action", "count")
+    )
+    assert rows == [
+        ("support.worker", "view", 1),
+        ("support.worker", "view", 1),
+        ("support.worker", "export", 1),
+    ]

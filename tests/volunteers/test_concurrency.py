@@ -188,3 +188,40 @@ def test_two_scans_by_one_person_at_once_record_one_check_in(vw):
     assert len(results) == 1 and len(errors) == 1
     assert "只能签到一次" in errors[0]
     assert CheckIn.objects.filter(activity=vw.activity, volunteer=vw.vol_a).count() == 1
+
+
+def test_ten_units_claiming_one_wish_at_once_one_wins(vw):
+    from orgs.models import OrgKind
+    from orgs.services import org_node_create
+    from portal.models import Role
+    from portal.services import role_assign
+
+    # given an open wish in A and the heads of ten resident units
+    wish = services.wish_create(
+        actor=vw.secretary_a, community=vw.a, title="独居老人需要一台收音机"
+    )
+    heads = []
+    for i in range(10):
+        unit = org_node_create(
+            kind=OrgKind.UNIT,
+            name=f"认领单位{i}",
+            code=f"T-01-U8{i:02d}",
+            parent=vw.a,
+            unit_kind="private",
+        )
+        head = _user(f"unit_head{i}")
+        role_assign(user=head, role=Role.UNIT_HEAD, org_node=unit)
+        heads.append((head, unit))
+    # when all ten claim it for their units at the same moment
+    results, errors = race(
+        [
+            (lambda h=h, u=u: services.claimable_claim(actor=h, obj=wish, as_unit=u))
+            for h, u in heads
+        ]
+    )
+    # then one unit has it and nine are told it is already claimed
+    assert len(results) == 1 and len(errors) == 9
+    assert all("已被认领" in e for e in errors)
+    wish.refresh_from_db()
+    assert wish.status == ClaimStatus.CLAIMED
+    assert wish.claimed_by_unit_id == results[0].claimed_by_unit_id

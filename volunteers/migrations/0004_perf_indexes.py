@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0004_perf_indexes'),
-        ('volunteers', '0002_points_ledger_append_only'),
+        ('volunteers', '0003_departure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

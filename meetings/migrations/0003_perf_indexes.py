@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0001_initial'),
+        ('meetings', '0002_problem_reporter_unit_protect'),
         ('orgs', '0004_perf_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
