@@ -126,6 +126,11 @@ HTML = [
     P("home", persona="secretary1"),
     P("home", persona="unithead1"),
     P("home", persona="gridworker1"),
+    P("street-dashboard"),
+    P("street-dashboard", persona="staff"),
+    P("community-dashboard", "community"),
+    P("community-dashboard", "community", persona="secretary1"),
+    P("inbox", persona="staff", paged=True),
     # orgs
     P("orgs:tree"),
     P("orgs:units", paged=True),
