@@ -87,6 +87,8 @@ def _member_attendance(street_id, month_start):
     return MeetingAttendance.objects.filter(
         street_id=street_id,
         kind=AttendeeKind.MEMBER,
+        # The meeting's street too, so its (street, month) index finds them.
+        meeting__street_id=street_id,
         meeting__month=month_start,
         status__in=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT],
     ).exclude(meeting__status=MeetingStatus.CANCELLED)

@@ -24,6 +24,7 @@ from evaluations.models import (
 )
 from evaluations.months import add_months, month_start
 from orgs.models import OrgKind, OrgNode
+from portal.bulk import bulk_insert
 from portal.roles import can
 
 MONTHS = 12
@@ -84,9 +85,16 @@ APPEAL_REASONS = [
 
 def seed(ctx):
     today = ctx.data.get("today") or timezone.localdate()
-    months = [add_months(month_start(today), -n) for n in range(MONTHS, 0, -1)]
+    months = [
+        add_months(month_start(today), -n) for n in range(ctx.scaled(MONTHS, 3), 0, -1)
+    ]
     admin = ctx.data.get("users", {}).get("admin")
-    for street in OrgNode.objects.filter(kind=OrgKind.STREET).order_by("pk"):
+    streets = (
+        [ctx.data["street"]]
+        if "street" in ctx.data
+        else OrgNode.objects.filter(kind=OrgKind.STREET).order_by("pk")
+    )
+    for street in streets:
         _StreetSeed(ctx, street, months, admin).build()
 
 
@@ -245,7 +253,7 @@ class _StreetSeed:
                         content=self.rng.choice(texts),
                     )
                 )
-        UnitView.objects.bulk_create(views, batch_size=BATCH)
+        bulk_insert(UnitView, views)
         if staff is None:
             return
         commitments = [
@@ -277,5 +285,5 @@ class _StreetSeed:
                         comment="" if score >= 3 else "落实进度偏慢，希望加快。",
                     )
                 )
-        SurveyAnswer.objects.bulk_create(answers, batch_size=BATCH)
+        bulk_insert(SurveyAnswer, answers)
         services.survey_send_results(user=staff, survey=survey)

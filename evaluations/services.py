@@ -448,7 +448,7 @@ def evaluation_run_execute(*, run_id):
 
 
 def _execute(run, token):
-    batch_size = max(int(_setting("EVALUATION_BATCH_SIZE", 200)), 1)
+    batch_size = max(int(_setting("EVALUATION_BATCH_SIZE", 1000)), 1)
     delay = float(_setting("EVALUATION_BATCH_DELAY_SECONDS", 0))
     start, end = run.month, next_month(run.month)
     units = list(

@@ -1,6 +1,6 @@
 """Key figures of the evaluations, scoped to the caller."""
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
@@ -14,7 +14,6 @@ from evaluations.models import (
     SubjectKind,
 )
 from evaluations.months import month_label
-from evaluations.selectors import latest_rating_ids
 
 LABELS = {
     "last_published_month": _("最近发布的评议月份"),
@@ -91,7 +90,16 @@ def stats(scope):
         by_grade.update(dict(rows))
     by_level = dict.fromkeys(CreditLevel.values, 0)
     rows = (
-        CreditRating.objects.filter(scoped, pk__in=latest_rating_ids())
+        # Each unit's current rating: no newer row of the same unit (an
+        # index probe per row in scope, not a GROUP BY of every street's).
+        CreditRating.objects.filter(
+            scoped,
+            pk=Subquery(
+                CreditRating.objects.filter(unit=OuterRef("unit"))
+                .order_by("-pk")
+                .values("pk")[:1]
+            ),
+        )
         .order_by()
         .values("level")
         .annotate(n=Count("pk"))

@@ -43,6 +43,7 @@ from orgs.models import (
     Seat,
     UnitKind,
 )
+from portal.bulk import bulk_insert
 from portal.demo import mobile, person_name
 
 LEVEL_2_TOTAL = 67
@@ -319,16 +320,18 @@ class _GridBuilder:
         unit_counts = [len(units[c.pk]) for c in communities]
 
         # Level 2: 67 areas, the extra ones to the communities with most units.
+        level_2_total = self.ctx.scaled(LEVEL_2_TOTAL, len(communities))
+        level_3_total = self.ctx.scaled(LEVEL_3_TOTAL, level_2_total)
         areas = _allocate(
-            LEVEL_2_TOTAL,
+            level_2_total,
             [n + 1 for n in unit_counts],
-            [LEVEL_2_TOTAL // len(communities)] * len(communities),
+            [level_2_total // len(communities)] * len(communities),
         )
         # Level 3: 325 cells in proportion to units, at least one per area and,
         # where units suffice, no more cells than units (each cell has a head).
         level_3 = _allocate(
-            LEVEL_3_TOTAL,
-            [n if sum(unit_counts) >= LEVEL_3_TOTAL else 1 for n in unit_counts],
+            level_3_total,
+            [n if sum(unit_counts) >= level_3_total else 1 for n in unit_counts],
             areas,
         )
         quads = _community_quads(rng, len(communities))
@@ -529,8 +532,9 @@ class _GridBuilder:
         for k, cell in enumerate(all_areas):
             self.cadres[cell.pk] = cadres[k % len(cadres)]
             rows.append((cell, cadres[k % len(cadres)], AssignmentRole.CADRE))
-        Person.objects.bulk_create(self.people, batch_size=500)
-        CellAssignment.objects.bulk_create(
+        bulk_insert(Person, self.people)
+        bulk_insert(
+            CellAssignment,
             [
                 CellAssignment(
                     cell=cell,
@@ -585,7 +589,7 @@ class _GridBuilder:
                         findings=rng.choice(FINDINGS),
                     )
                 )
-        Visit.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(Visit, rows)
         self.visit_count = len(rows)
         self.below = below
 
@@ -637,7 +641,7 @@ class _GridBuilder:
         )
         cases = []
         plans = []
-        for _ in range(CASES):
+        for _ in range(self.ctx.scaled(CASES, 10)):
             state = rng.choice(states)
             cell = rng.choice(candidates)
             category = rng.choice(list(CASE_TEXTS))
@@ -786,7 +790,7 @@ class _GridBuilder:
                 )
             cases.append(case)
             plans.append(events)
-        Case.objects.bulk_create(cases, batch_size=500)
+        bulk_insert(Case, cases)
         for case, events in zip(cases, plans, strict=True):
             case.created_at = events[0][1]
         Case.objects.bulk_update(cases, ["created_at"], batch_size=500)
@@ -806,7 +810,7 @@ class _GridBuilder:
                         at=at,
                     )
                 )
-        CaseEvent.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(CaseEvent, rows)
         self.case_count = len(cases)
 
 

@@ -598,6 +598,8 @@ class ActionItem(TimeStamped):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["street", "status"]),
             models.Index(fields=["status", "due_on"]),
+            # The monthly evaluation: one street's items due in one month.
+            models.Index(fields=["street", "due_on"]),
         ]
 
     def __str__(self):

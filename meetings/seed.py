@@ -53,6 +53,7 @@ from meetings.rotation import (
     unit_secretaries_only,
 )
 from orgs.models import OrgKind, OrgNode, Seat
+from portal.bulk import bulk_insert
 from portal.demo import person_name
 
 BATCH = 500
@@ -214,7 +215,10 @@ class Seeder:
         big_party = committees.get("big_party") or {}
         self.big_party = [big_party[k] for k in sorted(big_party)]
         self.committees = [c for c in [self.big_working, *self.big_party] if c]
-        self.months = [add_months(month_start(self.today), i - 11) for i in range(12)]
+        count = ctx.scaled(12, 6)  # months of meetings, ending with this one
+        self.months = [
+            add_months(month_start(self.today), i - count + 1) for i in range(count)
+        ]
         self.times = _Times()
         self.secretary_community = {}
         for name in ("secretary1", "secretary2"):
@@ -324,7 +328,7 @@ class Seeder:
                         created_by=self.actor_for(committee),
                     )
                 )
-        RotationSwap.objects.bulk_create(rows)
+        bulk_insert(RotationSwap, rows)
         self.swap_rows = rows
 
     def meetings(self):
@@ -367,9 +371,9 @@ class Seeder:
         self.meeting_rows = rows
         self.by_committee_month = {(m.committee_id, m.month): m for m in rows}
         attendance, revisions = self.attendance_and_minutes()
-        Meeting.objects.bulk_create(rows, batch_size=BATCH)
-        Attendance.objects.bulk_create(attendance, batch_size=BATCH)
-        MinutesRevision.objects.bulk_create(revisions, batch_size=BATCH)
+        bulk_insert(Meeting, rows)
+        bulk_insert(Attendance, attendance)
+        bulk_insert(MinutesRevision, revisions)
 
     def attendance_and_minutes(self):
         """Return the attendance and minutes revisions of held meetings (unsaved)."""
@@ -609,9 +613,9 @@ class Seeder:
         for p in problems + uppers:
             self._roll_up(p, events)
         # Everything is decided: write each table once, parents first.
-        Problem.objects.bulk_create(problems, batch_size=BATCH)
-        Problem.objects.bulk_create(uppers, batch_size=BATCH)
-        ActionItem.objects.bulk_create(items, batch_size=BATCH)
+        bulk_insert(Problem, problems)
+        bulk_insert(Problem, uppers)
+        bulk_insert(ActionItem, items)
         rows = []
         for item, steps in updates:
             for moment, before, after, progress, note in steps:
@@ -624,10 +628,10 @@ class Seeder:
                 )
                 self.times.set(u, moment)
                 rows.append(u)
-        ActionItemUpdate.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_insert(ActionItemUpdate, rows)
         for e, moment in events:
             self.times.set(e, moment)
-        ProblemEvent.objects.bulk_create([e for e, _t in events], batch_size=BATCH)
+        bulk_insert(ProblemEvent, [e for e, _t in events])
         self.problem_count = len(problems) + len(uppers)
         self.item_count = len(items)
 
@@ -789,7 +793,7 @@ class Seeder:
                     starts_on=start,
                 )
             )
-        Campaign.objects.bulk_create(campaigns)
+        bulk_insert(Campaign, campaigns)
         for campaign, committee in zip(campaigns, self.big_party, strict=True):
             units = self.member_units(committee) or self.units_by_community.get(
                 committee.community_id, []
@@ -807,7 +811,7 @@ class Seeder:
                         community_id=campaign.community_id,
                     )
                 )
-        CampaignSection.objects.bulk_create(sections)
+        bulk_insert(CampaignSection, sections)
         inspections = []
         by_community = {}
         for s in sections:
@@ -841,7 +845,7 @@ class Seeder:
                         unit_id=s.unit_id,
                     )
                 )
-        SectionInspection.objects.bulk_create(inspections, batch_size=BATCH)
+        bulk_insert(SectionInspection, inspections)
 
     def channel(self):
         rng = self.rng
@@ -861,7 +865,7 @@ class Seeder:
                 )
                 posts.append(post)
                 self.times.set(post, self.now - timedelta(days=rng.randint(2, 25)))
-        ChannelPost.objects.bulk_create(posts)
+        bulk_insert(ChannelPost, posts)
         repliers = [
             u
             for name, u in sorted(self.users.items())
@@ -881,7 +885,7 @@ class Seeder:
                 )
                 replies.append(reply)
                 self.times.set(reply, self.now - timedelta(days=rng.randint(0, 2)))
-        ChannelPost.objects.bulk_create(replies)
+        bulk_insert(ChannelPost, replies)
 
     def grid_cases(self):
         """Take the grid's escalated cases onto the agendas (once grids has them)."""

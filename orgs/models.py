@@ -290,6 +290,8 @@ class PartyMember(models.Model):
         ordering = ["party_org_id", "id"]
         indexes = [
             models.Index(fields=["street", "directly_managed"]),
+            # The monthly evaluation: one street's in-service members per unit.
+            models.Index(fields=["street", "status"]),
             models.Index(fields=["community", "status"]),
             models.Index(fields=["employer_unit", "status"]),
         ]

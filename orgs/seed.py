@@ -43,6 +43,7 @@ from orgs.services import (
     org_tree_bulk_add,
     seat_add,
 )
+from portal.bulk import bulk_insert
 from portal.demo import SURNAMES, mobile, person_name
 
 STREET_NAME = "张湾街道"
@@ -270,10 +271,7 @@ VACATE_REASONS = ["工作调动，改任他职", "换届调整", "退休", "单�
 
 def seed(ctx):
     today = ctx.data.get("today") or timezone.localdate()
-    for index in range(max(1, ctx.streets)):
-        made = _StreetBuilder(ctx, index, today).build()
-        if index == 0:
-            ctx.data.update(made)
+    ctx.data.update(_StreetBuilder(ctx, ctx.street_index, today).build())
 
 
 def _allocate(total, weights, minimum=0):
@@ -378,14 +376,27 @@ class _StreetBuilder:
     # -- the street ---------------------------------------------------------------
     def build(self):
         rng = self.rng
+        ctx = self.ctx
         self.street = org_node_create(
             kind=OrgKind.STREET, name=self.name, code=self.code
         )
-        kinds = [k for k, n in UNIT_KIND_COUNTS.items() for _ in range(n)]
+        units_per_community = [ctx.scaled(n, 4) for n in UNITS_PER_COMMUNITY]
+        kind_counts = UNIT_KIND_COUNTS
+        if ctx.scale != 1:
+            kind_counts = dict(
+                zip(
+                    UNIT_KIND_COUNTS,
+                    _allocate(
+                        sum(units_per_community), list(UNIT_KIND_COUNTS.values())
+                    ),
+                    strict=True,
+                )
+            )
+        kinds = [k for k, n in kind_counts.items() for _ in range(n)]
         rng.shuffle(kinds)
         plan = []  # per community: list of unit dicts
         cursor = 0
-        for count in UNITS_PER_COMMUNITY:
+        for count in units_per_community:
             units = []
             for kind in kinds[cursor : cursor + count]:
                 lo, hi = HEADCOUNT[kind]
@@ -405,20 +416,31 @@ class _StreetBuilder:
             in (UnitKind.PRIVATE, UnitKind.SOCIAL_ORG, UnitKind.SOCIAL_GROUP)
             and u["headcount"] >= 10
         ]
-        for u in rng.sample(candidates, DIRECT_UNIT_PARTY_ORGS):
+        direct_orgs = min(ctx.scaled(DIRECT_UNIT_PARTY_ORGS), len(candidates))
+        for u in rng.sample(candidates, direct_orgs):
             u["party_org"] = "direct"
         for units in plan:
             for u in units:
                 if u["kind"] in (UnitKind.AGENCY, UnitKind.INSTITUTION, UnitKind.SOE):
                     u["party_org"] = "system"
+            if ctx.scale != 1 and not any(u.get("party_org") for u in units):
+                # A small street still has a party organisation in every
+                # community (the 大党委 and the demo unit head need one).
+                max(units, key=lambda u: u["headcount"])["party_org"] = "direct"
         # Member counts, so that party organisation types follow their size.
         direct_units = [
             u for units in plan for u in units if u.get("party_org") == "direct"
         ]
         for u in direct_units:
             u["members"] = rng.randint(5, 16)
+        direct_members = ctx.scaled(DIRECT_MEMBERS)
+        if ctx.scale != 1:  # every community keeps a secretary and a 两委
+            direct_members = max(
+                direct_members,
+                7 * len(COMMUNITY_NAMES) + sum(u["members"] for u in direct_units),
+            )
         community_members = _allocate(
-            DIRECT_MEMBERS - sum(u["members"] for u in direct_units),
+            direct_members - sum(u["members"] for u in direct_units),
             [rng.uniform(0.8, 1.2) for _ in COMMUNITY_NAMES],
         )
         system_units = [
@@ -427,7 +449,7 @@ class _StreetBuilder:
         for u, n in zip(
             system_units,
             _allocate(
-                IN_SERVICE_MEMBERS,
+                ctx.scaled(IN_SERVICE_MEMBERS, 3 * len(system_units)),
                 [min(u["headcount"], 600) ** 0.8 for u in system_units],
                 minimum=3,
             ),
@@ -435,7 +457,8 @@ class _StreetBuilder:
         ):
             u["members"] = n
         floating = _allocate(
-            FLOATING_MEMBERS, [rng.uniform(0.7, 1.3) for _ in COMMUNITY_NAMES]
+            ctx.scaled(FLOATING_MEMBERS),
+            [rng.uniform(0.7, 1.3) for _ in COMMUNITY_NAMES],
         )
 
         # The tree, in one pass.
@@ -550,10 +573,10 @@ class _StreetBuilder:
                     community=community_of[unit.community_id], unit=unit
                 )
 
-        Person.objects.bulk_create(self.people, batch_size=1000)
+        bulk_insert(Person, self.people)
         for m in self.members:
             m.person = m.person  # copy the pk bulk_create just gave the person
-        PartyMember.objects.bulk_create(self.members, batch_size=1000)
+        bulk_insert(PartyMember, self.members)
         # Heads and secretaries are plain columns: no tree field is touched.
         for n in nodes:
             n.head = n.head
@@ -562,7 +585,7 @@ class _StreetBuilder:
 
         compounds = []
         for c, count in zip(communities, COMPOUNDS_PER_COMMUNITY, strict=True):
-            for _ in range(count):
+            for _ in range(self.ctx.scaled(count)):
                 compounds.append(
                     ResidentialCompound(
                         community=c,
@@ -577,7 +600,7 @@ class _StreetBuilder:
                         households=rng.randint(60, 1500),
                     )
                 )
-        ResidentialCompound.objects.bulk_create(compounds, batch_size=500)
+        bulk_insert(ResidentialCompound, compounds)
 
         committees = self.committees(
             communities, community_orgs, units, unit_org, leadership, two_committees
@@ -657,9 +680,12 @@ class _StreetBuilder:
                 term_end=term_end,
             )
             with_org = [u for u in units if u.community_id == c.pk and unit_org[u.pk]]
-            if len(with_org) < BIG_PARTY_UNIT_SEATS[i]:
+            seats = BIG_PARTY_UNIT_SEATS[i]
+            if self.ctx.scale != 1:
+                seats = min(self.ctx.scaled(seats), len(with_org))
+            if len(with_org) < seats:
                 raise RuntimeError(f"{c.name} has too few party organisations")
-            chosen = rng.sample(with_org, BIG_PARTY_UNIT_SEATS[i])
+            chosen = rng.sample(with_org, seats)
             for k, unit in enumerate(chosen):
                 seat_add(
                     user=None,
@@ -670,7 +696,7 @@ class _StreetBuilder:
                     term_start=term_start,
                     term_end=term_end,
                 )
-            if i % 4 == 0:  # some history: a predecessor who left
+            if i % 4 == 0 and chosen:  # some history: a predecessor who left
                 unit = chosen[-1]
                 history.append(
                     Seat(
@@ -706,7 +732,10 @@ class _StreetBuilder:
         large = [
             u for u in units if unit_org[u.pk] and u.headcount >= LARGE_UNIT_HEADCOUNT
         ]
-        for unit in rng.sample(large, BIG_WORKING_UNIT_SEATS):
+        seats = BIG_WORKING_UNIT_SEATS
+        if self.ctx.scale != 1:
+            seats = min(self.ctx.scaled(seats), len(large))
+        for unit in rng.sample(large, seats):
             seat_add(
                 user=None,
                 committee=big_working,
@@ -729,7 +758,7 @@ class _StreetBuilder:
                 street=self.street,
             )
         )
-        Seat.objects.bulk_create(history)
+        bulk_insert(Seat, history)
         return {
             "leadership": lead,
             "big_working": big_working,

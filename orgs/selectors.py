@@ -203,10 +203,24 @@ def party_member_scope_q(scope):
 
     A member is seen through their party organisation (street, community or unit
     subtree), where they work (unit heads) and where they live (secretaries).
+    A member carries the party organisation's street (``party_member_check``;
+    an organisation never leaves its street), so street roles match on that
+    key alone and only community and unit scopes join the organisation: the
+    query then reads indexes instead of every member of every street.
     """
-    return scope.org_q(prefix="party_org__") | scope.q(
-        community="residence_community", unit="employer_unit", street="street"
-    )
+    if scope.is_superuser:
+        return Q()
+    q = scope.q(community="residence_community", unit="employer_unit", street="street")
+    secretary_communities = scope.role_communities[Role.COMMUNITY_SECRETARY]
+    if secretary_communities:
+        q |= Q(party_org__community__in=secretary_communities)
+    for tree_id, lft, rght in scope.unit_ranges:
+        q |= Q(
+            party_org__tree_id=tree_id,
+            party_org__lft__gte=lft,
+            party_org__rght__lte=rght,
+        )
+    return q
 
 
 def party_member_list(*, user):

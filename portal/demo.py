@@ -5,8 +5,23 @@ from anywhere. Every app's ``seed.py`` draws from ``ctx.rng`` so the demo street
 is the same on every run.
 """
 
+import io
 import random
+import time
 from dataclasses import dataclass, field
+from importlib import import_module
+
+#: Seed steps in order; each app's ``seed.py`` exposes ``seed(ctx)``.
+SEED_APPS = [
+    "orgs",
+    "grids",
+    "portal",
+    "meetings",
+    "volunteers",
+    "evaluations",
+    "support",
+]
+RANDOM_SEED = 20190601
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -42,16 +57,33 @@ MOBILE_PREFIXES = (
 
 @dataclass
 class SeedContext:
-    """What the seed steps share: the generator, output, and what was made."""
+    """What the seed steps share: the generator, output, and what was made.
+
+    One context per street: ``street_index`` 0 is the demo street (Zhangwan,
+    the article's figures); streets 1, 2, … are built after it, shaped alike,
+    with their own codes, names and logins. ``data`` holds what the steps made
+    for this street; ``shared`` what every street's context shares (one
+    password hash for all demo logins, say).
+    """
 
     rng: random.Random
     stdout: object
     password: str
-    streets: int = 1
+    street_index: int = 0
     data: dict = field(default_factory=dict)
+    shared: dict = field(default_factory=dict)
+    #: Size of the street relative to the demo street (1: the article's
+    #: figures exactly; the query-count tests build small streets).
+    scale: float = 1.0
 
     def log(self, message):
         self.stdout.write(message)
+
+    def scaled(self, n, minimum=1):
+        """Return ``n`` at this context's scale (exactly ``n`` at scale 1)."""
+        if self.scale == 1:
+            return n
+        return max(minimum, round(n * self.scale))
 
 
 def person_name(rng):
@@ -63,3 +95,56 @@ def mobile(rng):
     return rng.choice(MOBILE_PREFIXES) + "".join(
         str(rng.randrange(10)) for _ in range(8)
     )
+
+
+def seed_module(app):
+    """Return ``<app>.seed``, or ``None`` for an app without one."""
+    try:
+        return import_module(f"{app}.seed")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (app, f"{app}.seed"):
+            raise
+        return None
+
+
+def build_street(
+    index,
+    *,
+    password,
+    shared,
+    scale=1.0,
+    today=None,
+    stdout=None,
+    counter=None,
+    on_step=None,
+):
+    """Build street number ``index`` (0: the demo street) with every app's seed.
+
+    Each step is one transaction. ``on_step(index, step, app, rows, seconds)``
+    hears of each finished step (``rows`` from ``counter``, a
+    ``portal.bulk.RowCounter``, when given). Return the street's context.
+    """
+    from django.db import transaction
+
+    ctx = SeedContext(
+        # Street 1 is the demo street, the same on every run; each further
+        # street draws from its own generator.
+        rng=random.Random(RANDOM_SEED + index),  # noqa: S311
+        stdout=stdout or io.StringIO(),
+        password=password,
+        street_index=index,
+        shared=shared,
+        scale=scale,
+        data={"today": today} if today else {},
+    )
+    steps = [(app, seed_module(app)) for app in SEED_APPS]
+    steps = [(app, module) for app, module in steps if module is not None]
+    for k, (app, module) in enumerate(steps):
+        started = time.monotonic()
+        before = counter.rows if counter else 0
+        with transaction.atomic():
+            module.seed(ctx)
+        if on_step is not None:
+            rows = counter.rows - before if counter else 0
+            on_step(index, k, app, rows, time.monotonic() - started)
+    return ctx

@@ -58,6 +58,13 @@ class Scope:
         )
 
     @property
+    def street_role_community_ids(self):
+        """Communities seen because their whole street is."""
+        return set().union(
+            *(self.role_communities[r] for r in (Role.STREET_ADMIN, Role.STREET_STAFF))
+        )
+
+    @property
     def unit_ids(self):
         """Units seen one by one (unit heads)."""
         return set(self.role_units[Role.UNIT_HEAD])
@@ -89,10 +96,15 @@ class Scope:
         if self.is_superuser:
             return Q()
         q = Q(pk__in=[])
+        communities = self.community_ids
         if street and self.street_ids:
             q |= Q(**{f"{street}__in": self.street_ids})
-        if community and self.community_ids:
-            q |= Q(**{f"{community}__in": self.community_ids})
+            # A fact row of a street's community carries that street too
+            # (design.md, "Trees"): match it on the street alone, so the query
+            # walks a (street, …) index instead of OR-ing two keys.
+            communities = communities - self.street_role_community_ids
+        if community and communities:
+            q |= Q(**{f"{community}__in": communities})
         if unit and self.unit_ids:
             q |= Q(**{f"{unit}__in": self.unit_ids})
         if person and self.person_id:

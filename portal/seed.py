@@ -1,8 +1,13 @@
-"""Demo logins: one user per role, scoped to the demo street's first communities."""
+"""Demo logins: one user per role, scoped to the demo street's first communities.
+
+The demo street's logins are ``admin``, ``staff``, …; a generated street
+number n ≥ 2 gets ``s<n>-admin``, ``s<n>-staff``, … with the same password
+(its hash is computed once and reused: hashing is slow by design).
+"""
 
 from orgs.models import Person
 from portal.demo import mobile, person_name
-from portal.models import Role
+from portal.models import Role, User
 from portal.services import role_assign, user_create
 
 
@@ -44,15 +49,32 @@ def seed(ctx):
             else (node.community if node.community_id else None)
         )
         person = _person_for(ctx, username, community, unit_of)
-        user = user_create(
-            username=username, password=ctx.password, display_name=person.name
-        )
+        user = _user(ctx, username, person.name)
         person.user = user
         person.save(update_fields=["user", "updated_at"])
         role_assign(user=user, role=role, org_node=node, cell=cell_scope)
         ctx.data["users"][username] = user
-        ctx.data["logins"].append((username, f"{Role(role).label} · {node.name}"))
-    _enrol_demo_admin(ctx)
+        ctx.data["logins"].append((user.username, f"{Role(role).label} · {node.name}"))
+    if ctx.street_index == 0:
+        _enrol_demo_admin(ctx)
+
+
+def _user(ctx, key, display_name):
+    """Return the login ``key`` of this street (``s<n>-key`` after the first)."""
+    if ctx.street_index == 0:
+        user = user_create(
+            username=key, password=ctx.password, display_name=display_name
+        )
+        ctx.shared.setdefault("password_hash", user.password)
+        return user
+    user = User(username=f"s{ctx.street_index + 1}-{key}", display_name=display_name)
+    if "password_hash" in ctx.shared:
+        user.password = ctx.shared["password_hash"]
+    else:
+        user.set_password(ctx.password)
+        ctx.shared["password_hash"] = user.password
+    user.save()
+    return user
 
 
 def _enrol_demo_admin(ctx):

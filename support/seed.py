@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from grids.models import Cell
 from orgs.models import Gender, Person
+from portal.bulk import bulk_insert
 from portal.demo import mobile, person_name
 from support.models import (
     AttendanceStatus,
@@ -140,7 +141,7 @@ def _seed_workers(ctx, street, communities, today):
                         [f"{street.name}综治中心", f"{short}社区网格工作站"]
                     )
                 plan.append((person, worker_type, community, employer))
-    Person.objects.bulk_create([p for p, *_rest in plan], batch_size=BATCH)
+    bulk_insert(Person, [p for p, *_rest in plan])
     # The demo grid worker's login gets a worker record on his cell.
     grid_user = ctx.data.get("users", {}).get("gridworker1")
     grid_cell = ctx.data.get("grid_worker_cell")
@@ -194,7 +195,7 @@ def _seed_workers(ctx, street, communities, today):
                 note="调往其他街道工作",
             )
         )
-    Worker.objects.bulk_create(rows, batch_size=BATCH)
+    bulk_insert(Worker, rows)
     through = Worker.cells.through
     links = []
     for worker in rows:
@@ -256,7 +257,7 @@ def _seed_trainings(ctx, street, communities, workers, today):
                     location=f"{community.name}党群服务站",
                 )
             )
-    Training.objects.bulk_create(trainings, batch_size=BATCH)
+    bulk_insert(Training, trainings)
     attendance = []
     for worker in workers:
         eligible = [
@@ -296,7 +297,7 @@ def _seed_trainings(ctx, street, communities, workers, today):
                     status=status,
                 )
             )
-    TrainingAttendance.objects.bulk_create(attendance, batch_size=BATCH)
+    bulk_insert(TrainingAttendance, attendance)
 
 
 def _social_org_name(rng, kind, community, street, counters):
@@ -367,8 +368,9 @@ def _seed_social_orgs(ctx, street, communities, today):
                 else "街道党群服务中心",
             )
         )
-    SocialOrg.objects.bulk_create(orgs, batch_size=BATCH)
-    SocialOrgStatusChange.objects.bulk_create(
+    bulk_insert(SocialOrg, orgs)
+    bulk_insert(
+        SocialOrgStatusChange,
         [
             SocialOrgStatusChange(
                 org=org, from_status="", to_status=org.status, reason="演示数据"
@@ -411,8 +413,9 @@ def _seed_funds(ctx, street, communities, today):
                         amount=amount,
                     )
                 )
-    Budget.objects.bulk_create(budgets, batch_size=BATCH)
-    BudgetRevision.objects.bulk_create(
+    bulk_insert(Budget, budgets)
+    bulk_insert(
+        BudgetRevision,
         [
             BudgetRevision(budget=b, amount_after=b.amount, reason="年初预算")
             for b in budgets
@@ -455,7 +458,7 @@ def _seed_funds(ctx, street, communities, today):
                     payee=rng.choice(["供应商", "活动承办方", "服务机构", "物业公司"]),
                 )
             )
-    Spending.objects.bulk_create(spendings, batch_size=BATCH)
+    bulk_insert(Spending, spendings)
 
 
 def _seed_special_fund(ctx, street, communities, today):
@@ -512,4 +515,4 @@ def _seed_special_fund(ctx, street, communities, today):
                 )
             )
             balance += amount
-    SpecialFundEntry.objects.bulk_create(entries, batch_size=BATCH)
+    bulk_insert(SpecialFundEntry, entries)

@@ -192,14 +192,24 @@ def worker_attendances(*, worker):
 
 
 def workers_under_requirement_count(scope, today=None):
-    year = _today(today).year
-    return (
-        workers_visible(scope)
-        .filter(left_on__isnull=True)
-        .annotate(n=trainings_attended_count(year))
-        .filter(n__lt=REQUIRED_TRAININGS_PER_YEAR)
-        .count()
+    start, end = year_range(_today(today).year)
+    workers = workers_visible(scope).filter(left_on__isnull=True)
+    # The workers who met the requirement, from their own attendance rows (an
+    # index read per worker), not a join of every street's attendance.
+    trained = (
+        TrainingAttendance.objects.filter(
+            worker__in=workers.values("pk"),
+            status=AttendanceStatus.PRESENT,
+            training__held_on__gte=start,
+            training__held_on__lte=end,
+        )
+        .order_by()
+        .values("worker")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=REQUIRED_TRAININGS_PER_YEAR)
+        .values("worker")
     )
+    return workers.exclude(pk__in=trained).count()
 
 
 # -- trainings --------------------------------------------------------------------

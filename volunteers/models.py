@@ -737,6 +737,7 @@ class Redemption(models.Model):
         ordering = ["-redeemed_at", "-id"]
         indexes = [
             models.Index(fields=["community", "redeemed_at"]),
+            models.Index(fields=["street", "redeemed_at"]),
             models.Index(fields=["volunteer", "redeemed_at"]),
         ]
         constraints = [
@@ -869,6 +870,8 @@ class MicroWish(Claimable):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["street", "status"]),
             models.Index(fields=["claimed_by_unit", "status"]),
+            # The monthly evaluation: one street's claims fulfilled in a month.
+            models.Index(fields=["street", "fulfilled_at"]),
         ]
 
 
@@ -895,6 +898,8 @@ class ServicePost(Claimable):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["street", "status"]),
             models.Index(fields=["claimed_by_unit", "status"]),
+            # The monthly evaluation: one street's claims fulfilled in a month.
+            models.Index(fields=["street", "fulfilled_at"]),
         ]
 
 

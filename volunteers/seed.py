@@ -5,7 +5,7 @@ events and in-service party members (S12, S14–S17).
 Figures reproduced: 6,600+ party-member volunteers, 58 teams, 6,238 service
 posts claimed, 3,796 micro-wishes fulfilled, 2,700+ group service events
 reaching 170,000 residents. Everything is built in memory from ``ctx.rng``
-and written with ``bulk_create`` in batches (~150k rows), never a ``save()``
+and written with ``COPY`` in batches (``portal.bulk``; ~150k rows), never a ``save()``
 per row. Ledger rows are only inserted, which the append-only trigger allows;
 each account's balance is the sum of its entries and never negative at any
 point in time (redemptions and reversals come after the awards they spend).
@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from orgs.models import PartyMember, Person
+from portal.bulk import bulk_insert, copy_rows
 from portal.demo import mobile, person_name
 from volunteers.models import (
     Activity,
@@ -167,45 +167,12 @@ ENTRY_FIELDS = (
 
 
 def _bulk(model, rows):
-    return model.objects.bulk_create(rows, batch_size=BATCH)
-
-
-def _fast_insert(model, fields, rows):
-    """Insert rows of column values (``fields`` order); return the new ids.
-
-    The two biggest tables (check-ins, ledger entries) skip model instances:
-    on PostgreSQL a multi-row ``INSERT … RETURNING id`` per batch through
-    ``execute_values``; elsewhere ``bulk_create``. Values are already what the
-    columns hold (ids, aware datetimes, choice strings).
-    """
-    if connection.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        qn = connection.ops.quote_name
-        sql = "INSERT INTO %s (%s) VALUES %%s RETURNING id" % (  # noqa: S608
-            qn(model._meta.db_table),
-            ", ".join(qn(f) for f in fields),
-        )
-        ids = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH):
-                result = execute_values(
-                    cursor.cursor,
-                    sql,
-                    rows[start : start + BATCH],
-                    page_size=BATCH,
-                    fetch=True,
-                )
-                ids.extend(r[0] for r in result)
-        return ids
-    objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-    model.objects.bulk_create(objs, batch_size=BATCH)
-    return [o.pk for o in objs]
+    return bulk_insert(model, rows)
 
 
 @dataclass
 class _Entry:
-    """A ledger entry in the making (inserted by ``_fast_insert``)."""
+    """A ledger entry in the making (inserted by ``copy_rows``)."""
 
     volunteer: object
     kind: str
@@ -237,6 +204,23 @@ class _Seeder:
         self.staff = (
             self.users.get("staff") or self.users.get("admin") or self._any_user()
         )
+        # The article's figures at the context's scale (exactly at scale 1).
+        self.n = {
+            name: ctx.scaled(value)
+            for name, value in (
+                ("PARTY_VOLUNTEERS", PARTY_VOLUNTEERS),
+                ("RESIDENT_VOLUNTEERS", RESIDENT_VOLUNTEERS),
+                ("SERVICE_POSTS_CLAIMED", SERVICE_POSTS_CLAIMED),
+                ("SERVICE_POSTS_OPEN", SERVICE_POSTS_OPEN),
+                ("MICRO_WISHES_FULFILLED", MICRO_WISHES_FULFILLED),
+                ("MICRO_WISHES_CLAIMED", MICRO_WISHES_CLAIMED),
+                ("MICRO_WISHES_OPEN", MICRO_WISHES_OPEN),
+                ("GROUP_EVENTS", GROUP_EVENTS),
+                ("RESIDENTS_SERVED", RESIDENTS_SERVED),
+            )
+        }
+        #: Days between activity weeks (a week; sparser in a small street).
+        self.week_step = 7 if ctx.scale == 1 else max(7, round(7 / ctx.scale))
 
     def _any_user(self):
         from portal.models import User
@@ -285,7 +269,7 @@ class _Seeder:
         # Party members the organisations seed made, when there are some.
         members = self._party_members()
         for pm in members:
-            if len(rows) >= PARTY_VOLUNTEERS:
+            if len(rows) >= self.n["PARTY_VOLUNTEERS"]:
                 break
             if pm["person_id"] in used_persons:
                 continue
@@ -312,10 +296,10 @@ class _Seeder:
 
         # Whoever is still missing is created here, so the figures hold
         # whether or not the organisations seed has filled the street yet.
-        missing_party = max(PARTY_VOLUNTEERS - len(rows), 0)
+        missing_party = max(self.n["PARTY_VOLUNTEERS"] - len(rows), 0)
         persons = []
         kinds = []
-        for i in range(missing_party + RESIDENT_VOLUNTEERS):
+        for i in range(missing_party + self.n["RESIDENT_VOLUNTEERS"]):
             community = rng.choice(community_ids)
             persons.append(
                 Person(
@@ -496,7 +480,7 @@ class _Seeder:
         units_by_community = defaultdict(list)
         for u in self.units:
             units_by_community[u.community_id].append(u)
-        for offset in range(0, 395, 7):
+        for offset in range(0, 395, self.week_step):
             week = start + timedelta(days=offset)
             for c in self.communities:
                 for _n in range(3):
@@ -509,7 +493,7 @@ class _Seeder:
                             day, c, unit=rng.choice(units_by_community[c.pk])
                         )
                     )
-            if offset % 14 == 0:
+            if offset % (2 * self.week_step) == 0:
                 rows.append(self._activity(week + timedelta(days=3), None))
         # Today's live activity for the demo volunteer (open the whole day,
         # whenever the demo is tried).
@@ -580,7 +564,7 @@ class _Seeder:
                     continue
                 pairs.add((a.pk, v.pk))
                 rows.append(self._checkin(a, v))
-        ids = _fast_insert(CheckIn, CHECKIN_FIELDS, [r[0] for r in rows])
+        ids = copy_rows(CheckIn, CHECKIN_FIELDS, [r[0] for r in rows])
         # (id, volunteer, activity, points, confirmed_at) for the ledger.
         self.checkin_rows = [
             (pk, v, a, values[CHECKIN_POINTS], values[CHECKIN_CONFIRMED_AT])
@@ -823,7 +807,7 @@ class _Seeder:
         )
         # Awards first (reversals point at them), then the rest.
         for entries in (awards, others):
-            ids = _fast_insert(
+            ids = copy_rows(
                 PointsEntry, ENTRY_FIELDS, [self._entry_row(e) for e in entries]
             )
             for entry, pk in zip(entries, ids, strict=True):
@@ -944,8 +928,8 @@ class _Seeder:
         _bulk(model, rows)
 
     def claimables(self):
-        confirmed_posts = int(SERVICE_POSTS_CLAIMED * 0.74)
-        fulfilled_posts = int(SERVICE_POSTS_CLAIMED * 0.12)
+        confirmed_posts = int(self.n["SERVICE_POSTS_CLAIMED"] * 0.74)
+        fulfilled_posts = int(self.n["SERVICE_POSTS_CLAIMED"] * 0.12)
         self._claimables(
             ServicePost,
             [
@@ -953,21 +937,24 @@ class _Seeder:
                 (ClaimStatus.FULFILLED, fulfilled_posts),
                 (
                     ClaimStatus.CLAIMED,
-                    SERVICE_POSTS_CLAIMED - confirmed_posts - fulfilled_posts,
+                    self.n["SERVICE_POSTS_CLAIMED"] - confirmed_posts - fulfilled_posts,
                 ),
-                (ClaimStatus.OPEN, SERVICE_POSTS_OPEN),
+                (ClaimStatus.OPEN, self.n["SERVICE_POSTS_OPEN"]),
             ],
             POSTS,
             "kind",
         )
-        confirmed_wishes = int(MICRO_WISHES_FULFILLED * 0.9)
+        confirmed_wishes = int(self.n["MICRO_WISHES_FULFILLED"] * 0.9)
         self._claimables(
             MicroWish,
             [
                 (ClaimStatus.CONFIRMED, confirmed_wishes),
-                (ClaimStatus.FULFILLED, MICRO_WISHES_FULFILLED - confirmed_wishes),
-                (ClaimStatus.CLAIMED, MICRO_WISHES_CLAIMED),
-                (ClaimStatus.OPEN, MICRO_WISHES_OPEN),
+                (
+                    ClaimStatus.FULFILLED,
+                    self.n["MICRO_WISHES_FULFILLED"] - confirmed_wishes,
+                ),
+                (ClaimStatus.CLAIMED, self.n["MICRO_WISHES_CLAIMED"]),
+                (ClaimStatus.OPEN, self.n["MICRO_WISHES_OPEN"]),
                 (ClaimStatus.CANCELLED, 30),
             ],
             WISHES,
@@ -980,11 +967,11 @@ class _Seeder:
         rng = self.rng
         if not self.units:
             return
-        weights = [rng.randrange(20, 120) for _ in range(GROUP_EVENTS)]
+        weights = [rng.randrange(20, 120) for _ in range(self.n["GROUP_EVENTS"])]
         total = sum(weights)
-        served = [w * RESIDENTS_SERVED // total for w in weights]
-        for i in range(RESIDENTS_SERVED - sum(served)):
-            served[i % GROUP_EVENTS] += 1
+        served = [w * self.n["RESIDENTS_SERVED"] // total for w in weights]
+        for i in range(self.n["RESIDENTS_SERVED"] - sum(served)):
+            served[i % self.n["GROUP_EVENTS"]] += 1
         rows = []
         for residents in served:
             unit = rng.choice(self.units)
@@ -1017,17 +1004,7 @@ def seed(ctx):
     seeder.ledger()
     seeder.claimables()
     seeder.group_events()
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so the first pages plan with the real row counts
-        # (index walks on (street, date) instead of sorting a year of rows).
-        from django.apps import apps
-
-        tables = ", ".join(
-            connection.ops.quote_name(m._meta.db_table)
-            for m in apps.get_app_config("volunteers").get_models()
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")  # noqa: S608 (table names)
+    # seed_demo runs ANALYZE once every street is in.
     ctx.data["volunteers"] = seeder.all_volunteers
     ctx.data["live_activity"] = seeder.live
     ctx.log(

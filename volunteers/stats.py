@@ -13,10 +13,9 @@ from volunteers.models import (
     DONE_STATUSES,
     Activity,
     CheckIn,
-    EntryKind,
     GroupServiceEvent,
     MicroWish,
-    PointsEntry,
+    PointsAccount,
     ServicePost,
     Team,
     Volunteer,
@@ -129,14 +128,9 @@ def stats(scope):
         n=Count("id"), served=Sum("residents_served")
     )
     # Awards net of their reversals: a reversed award was never really given.
-    awarded = (
-        PointsEntry.objects.filter(_q(scope))
-        .filter(
-            Q(kind=EntryKind.AWARD)
-            | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.AWARD)
-        )
-        .aggregate(s=Sum("points"))["s"]
-    )
+    # Each account keeps its awards net of reversed awards (``earned``, kept
+    # by the ledger service): a row per volunteer, not a scan of the ledger.
+    awarded = PointsAccount.objects.filter(_q(scope)).aggregate(s=Sum("earned"))["s"]
     return {
         "volunteers": volunteers["total"],
         "volunteers_party_members": volunteers["party"],
