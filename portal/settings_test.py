@@ -13,6 +13,7 @@ from portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# One folder per xdist worker: tests that count files must not see the other's.
+MEDIA_ROOT = VAR_DIR / ("test-media" + os.environ.get("PYTEST_XDIST_WORKER", ""))  # noqa: F405
 # Tests run tasks in-process; the real-worker tests switch this off themselves.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -66,7 +66,12 @@ def api(django_db_setup, django_db_blocker):
                 name: Token.objects.create(user=getattr(world, name)).key
                 for name in PERSONAS
             }
-            world.schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+            # The schema is for signed-in users only (SPECTACULAR SERVE_PERMISSIONS).
+            world.schema = schemathesis.openapi.from_wsgi(
+                "/api/schema/",
+                application,
+                headers={"Authorization": f"Token {world.tokens['secretary_a']}"},
+            )
             world.ids = _first_ids(world.schema, world.tokens["street_admin"])
             yield world
         finally:
