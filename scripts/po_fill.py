@@ -135,7 +135,8 @@ def main(argv=None):
         po = polib.pofile(str(path))
         if table:
             filled = fill(po, table, force=args.force)
-            po.save()
+            if filled:  # polib wraps lines its own way: leave the file alone
+                po.save()
             print(f"{path.relative_to(ROOT)}: {filled} filled")
         missing = [e for e in po if pending(e)]
         left += len(missing)
