@@ -6,6 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -208,7 +209,11 @@ class EvaluationFilter(django_filters.FilterSet):
         grade = value if value in Grade.values else _GRADE_BY_LABEL.get(value)
         if grade is None:
             raise DRFValidationError(
-                {"grade": ["excellent / good / fair / poor（或 优秀/良好/一般/较差）"]}
+                {
+                    "grade": [
+                        _("excellent / good / fair / poor（或 优秀/良好/一般/较差）")
+                    ]
+                }
             )
         return queryset.filter(grade=grade)
 

@@ -6,6 +6,7 @@ the results page and the notice sent at publication say the same thing.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from evaluations import scoring
 from evaluations.metrics import COMMITTEE_METRICS, UNIT_METRICS
@@ -56,7 +57,7 @@ def _weak_points(rows):
         for row in rows
         if row["score"] is not None and row["score"] < WEAK_BELOW
     ]
-    return "、".join(weak) or _("无明显短板")
+    return pgettext("punctuation", "、").join(weak) or _("无明显短板")
 
 
 def feedback_text(evaluation):

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from evaluations import scoring
 from evaluations.models import (
@@ -211,7 +212,11 @@ class SurveyAnswerForm(forms.Form):
             previous = answers.get(commitment.pk)
             self.fields[f"score_{commitment.pk}"] = forms.TypedChoiceField(
                 label=commitment.title,
-                choices=[("", "—")] + [(n, "%s 分" % n) for n in range(5, 0, -1)],
+                choices=[("", "—")]
+                + [
+                    (n, ngettext("%(n)s 分", "%(n)s 分", n) % {"n": n})
+                    for n in range(5, 0, -1)
+                ],
                 coerce=int,
                 required=False,
                 empty_value=None,

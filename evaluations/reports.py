@@ -12,6 +12,7 @@ from io import BytesIO
 from django.db.models import Avg, Count, Max, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from evaluations import metrics as metric_providers
 from evaluations.models import (
@@ -226,7 +227,8 @@ def department_notice_xlsx(notice):
         first=True,
         notes=[
             data["to"],
-            _("统计月份（已发布）：%s") % ("、".join(data["months"]) or _("无")),
+            _("统计月份（已发布）：%s")
+            % (pgettext("punctuation", "、").join(data["months"]) or _("无")),
         ],
     )
     _sheet(

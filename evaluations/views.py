@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,12 +35,12 @@ from portal.scope import scope_for
 PAGE_SIZE = 50
 
 KIND_CHOICES = [
-    ("", _("全部对象")),
-    (SubjectKind.UNIT, _("全部单位")),
-    ("in_system", _("体制内单位")),
-    ("out_of_system", _("体制外单位")),
+    ("", gettext_lazy("全部对象")),
+    (SubjectKind.UNIT, gettext_lazy("全部单位")),
+    ("in_system", gettext_lazy("体制内单位")),
+    ("out_of_system", gettext_lazy("体制外单位")),
     *[(value, label) for value, label in UnitKind.choices],
-    (SubjectKind.COMMITTEE, _("委员会（大工委/大党委）")),
+    (SubjectKind.COMMITTEE, gettext_lazy("委员会（大工委/大党委）")),
 ]
 SORTS = {
     "score": ("score", "id"),
@@ -322,7 +323,12 @@ def unit_history(request, pk):
         "scores": [float(e.score) for e in history],
         "grades": [e.get_grade_display() for e in history],
         "published": [e.publication_id is not None for e in history],
-        "labels": {"score": _("得分"), "empty": _("暂无评议结果")},
+        "labels": {
+            "score": _("得分"),
+            "empty": _("暂无评议结果"),
+            # {score} and {grade} are filled in by history-chart.js.
+            "tooltip": _("得分：{score}（{grade}）"),
+        },
     }
     return render(
         request,
@@ -611,7 +617,7 @@ def notices(request):
             "kinds_note": [
                 (
                     department.label,
-                    "、".join(
+                    pgettext("punctuation", "、").join(
                         str(UnitKind(kind).label)
                         for kind in sorted(reports.DEPARTMENT_UNIT_KINDS[department])
                     ),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import AssignmentRole, CaseCategory, CaseLevel, CaseStatus
@@ -62,7 +63,8 @@ class CaseForm(Form):
     )
     photos = PhotosField(
         label=_("照片"),
-        help_text=_("最多 %s 张，JPEG、PNG 或 WebP") % MAX_PHOTOS,
+        # format_lazy: a module-level `%` would freeze the language of import time.
+        help_text=format_lazy(_("最多 {} 张，JPEG、PNG 或 WebP"), MAX_PHOTOS),
     )
 
     def __init__(self, *args, cells, units, **kwargs):

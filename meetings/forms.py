@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from meetings.models import (
     ActionItemStatus,
@@ -100,7 +101,10 @@ class AttendanceForm(forms.Form):
         for seat in self.seats:
             label = seat.person.name
             if seat.represents_id:
-                label = "%s（%s）" % (label, seat.represents.name)
+                label = pgettext("punctuation", "%(name)s（%(detail)s）") % {
+                    "name": label,
+                    "detail": seat.represents.name,
+                }
             self.fields["seat_%s" % seat.pk] = forms.ChoiceField(
                 label=label,
                 choices=AttendanceStatus.choices,

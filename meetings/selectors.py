@@ -13,6 +13,7 @@ from itertools import groupby
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meetings.models import (
     OPEN_PROBLEM_STATUSES,
@@ -325,7 +326,7 @@ def problem_histories(problems, *, downwards=False):
                         "who": step.get("actor", ""),
                         "what": step.get("action", ""),
                         "note": step.get("note", ""),
-                        "where": "网格事件 #%s" % grid["grid_case_id"],
+                        "where": _("网格事件 #%s") % grid["grid_case_id"],
                         "grid": True,
                     }
                 )

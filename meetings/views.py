@@ -190,7 +190,15 @@ def meeting_list(request):
             "can_schedule": can(user, "meetings.manage"),
             "committees": list(selectors.committee_list(user=user)),
             "schedule_form": ScheduleForm(),
-            "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+            "weekdays": [
+                _("周一"),
+                _("周二"),
+                _("周三"),
+                _("周四"),
+                _("周五"),
+                _("周六"),
+                _("周日"),
+            ],
         },
     )
 

@@ -8,6 +8,7 @@ a 400 with the Chinese message).
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -240,7 +241,7 @@ class CommitteeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.SerializerMethodField(
-        help_text="street（街道层面）或 community（社区层面）"
+        help_text=gettext_lazy("street（街道层面）或 community（社区层面）")
     )
     type = serializers.ChoiceField(source="kind", choices=CommitteeKind.choices)
     type_label = serializers.CharField(source="get_kind_display")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -104,7 +105,7 @@ def read_rows(upload, columns):
         if missing:
             _refuse(
                 _("表头与模板不符，缺少这些列：%s。请下载模板重新填写。")
-                % "、".join(missing)
+                % pgettext("punctuation", "、").join(missing)
             )
         out = []
         for number, row in enumerate(rows, start=2):

@@ -6,6 +6,7 @@ units and party organisations), so a form never offers another scope's rows.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from orgs.models import (
     Gender,
@@ -27,13 +28,21 @@ DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 class NodeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
+        return pgettext("punctuation", "%(name)s（%(detail)s）") % {
+            "name": obj.name,
+            "detail": obj.code,
+        }
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         extra = obj.unit.name if obj.unit_id and obj.unit else ""
-        return f"{obj.name}（{extra}）" if extra else obj.name
+        if not extra:
+            return obj.name
+        return pgettext("punctuation", "%(name)s（%(detail)s）") % {
+            "name": obj.name,
+            "detail": extra,
+        }
 
 
 def editable_communities(user):

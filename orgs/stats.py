@@ -9,6 +9,7 @@ by resident units' party secretaries.
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import (
     IN_SYSTEM_KINDS,
@@ -23,13 +24,13 @@ from orgs.models import (
 from orgs.selectors import party_member_scope_q
 
 LABELS = {
-    "communities": _("社区"),
-    "units": _("驻街单位"),
+    "communities": pgettext_lazy("count", "社区"),
+    "units": pgettext_lazy("count", "驻街单位"),
     "units_in_system": _("体制内单位"),
     "units_out_of_system": _("体制外单位"),
-    "residential_compounds": _("居民小区"),
+    "residential_compounds": pgettext_lazy("count", "居民小区"),
     "party_orgs_direct": _("街道党工委直管党组织"),
-    "party_members_direct": _("直管党员"),
+    "party_members_direct": pgettext_lazy("count", "直管党员"),
     "party_members_in_area": _("辖区党员（含在职、流动）"),
     "big_working_committee_members": _("大工委委员"),
     "big_party_committees": _("社区大党委"),
@@ -37,7 +38,7 @@ LABELS = {
 }
 
 
-COMMUNITY_LABELS = {"units": _("驻街单位")}
+COMMUNITY_LABELS = {"units": pgettext_lazy("count", "驻街单位")}
 
 
 def communities(scope):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AccessLog, RoleAssignment, User
 
@@ -12,7 +13,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("门户", {"fields": ["display_name"]}),)
+    fieldsets = UserAdmin.fieldsets + ((_("门户"), {"fields": ["display_name"]}),)
     inlines = [RoleAssignmentInline]
     list_display = ["username", "display_name", "is_active", "last_login"]
 

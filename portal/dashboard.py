@@ -16,7 +16,7 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.stats import stats_module, stats_modules
 
@@ -137,7 +137,7 @@ class Dashboard:
         return {
             "months": [month_label(m) for m in self.months],
             "ticks": month_ticks(self.months),
-            "labels": {"total": _("合计")},
+            "labels": {"total": _("合计"), "colon": pgettext("punctuation", "：")},
             "charts": {
                 c.name: {
                     "kind": c.kind,
@@ -239,11 +239,15 @@ def build_charts(series, labels, months):
             )
         if not rows:
             continue
-        totals = "；".join(
+        totals = pgettext("punctuation", "；").join(
             _("%(label)s合计%(total)s") % {"label": r["label"], "total": r["total"]}
             for r in rows
         )
-        latest = "、".join(f"{r['label']}{r['data'][-1]}" for r in rows)
+        latest = pgettext("punctuation", "、").join(
+            pgettext("label and value", "%(label)s%(value)s")
+            % {"label": r["label"], "value": r["data"][-1]}
+            for r in rows
+        )
         summary = _("%(title)s，近%(n)s个月：%(totals)s；%(month)s：%(latest)s。") % {
             "title": spec.title,
             "n": len(months),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from grids.models import Cell
 from orgs.models import OrgKind, OrgNode
@@ -86,7 +87,9 @@ def cells_from_codes(text):
     cells = list(Cell.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {c.code for c in cells})
     if unknown:
-        raise ValidationError(_("找不到网格编码：%s") % "、".join(unknown))
+        raise ValidationError(
+            _("找不到网格编码：%s") % pgettext("punctuation", "、").join(unknown)
+        )
     return cells
 
 

@@ -32,6 +32,7 @@ from importlib import import_module
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from support import selectors
 from support.models import (
@@ -125,7 +126,7 @@ class Notice:
 def notice_build(*, scope, period):
     """Return the ``Notice`` for ``period`` as seen from ``scope``."""
     streets = list(selectors.streets_in_scope(scope).values_list("name", flat=True))
-    issuer = "、".join(streets) or _("街道")
+    issuer = pgettext("punctuation", "、").join(streets) or _("街道")
     sections = []
     for builder in SECTION_BUILDERS:
         result = builder(scope=scope, period=period)
@@ -374,7 +375,7 @@ def funds_section(*, scope, period):
             "year": year,
             "n": len(flagged),
             "min": f"{MIN_COMMUNITY_FUNDS_YUAN:,.0f}",
-            "names": "、".join(flagged),
+            "names": pgettext("punctuation", "、").join(flagged),
         }
     else:
         summary = _("%(year)s年度各社区三项经费合计均不低于%(min)s元。") % {

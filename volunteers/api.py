@@ -6,6 +6,7 @@ forbidden action is a 403, a broken rule a 400 with the Chinese message).
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -543,7 +544,7 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
             if not str(volunteer_id).isdigit():
                 from rest_framework.exceptions import ValidationError
 
-                raise ValidationError({"volunteer": ["请填写志愿者编号。"]})
+                raise ValidationError({"volunteer": [_("请填写志愿者编号。")]})
             account = get_object_or_404(
                 selectors.account_list(user=request.user), volunteer_id=volunteer_id
             )

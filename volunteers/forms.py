@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from orgs.models import OrgKind, OrgNode
 from portal.scope import scope_for
@@ -31,7 +32,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return "%s（%s）" % (obj.name, OrgKind(obj.kind).label)
+        return pgettext("punctuation", "%(name)s（%(detail)s）") % {
+            "name": obj.name,
+            "detail": OrgKind(obj.kind).label,
+        }
 
 
 def communities_of_street(street_ids):

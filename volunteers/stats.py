@@ -4,6 +4,7 @@ from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.stats import month_window
 from volunteers.models import (
@@ -23,9 +24,9 @@ from volunteers.models import (
 from volunteers.selectors import area_q, scoped
 
 LABELS = {
-    "volunteers": _("注册志愿者"),
-    "volunteers_party_members": _("党员志愿者"),
-    "volunteer_teams": _("志愿服务团队"),
+    "volunteers": pgettext_lazy("count", "注册志愿者"),
+    "volunteers_party_members": pgettext_lazy("count", "党员志愿者"),
+    "volunteer_teams": pgettext_lazy("count", "志愿服务团队"),
     "activities_this_year": _("本年志愿活动"),
     "service_posts_claimed": _("认领服务岗位"),
     "micro_wishes_fulfilled": _("实现微心愿"),
@@ -51,7 +52,7 @@ MONTHLY_LABELS = {
 }
 
 COMMUNITY_LABELS = {
-    "volunteers": _("注册志愿者"),
+    "volunteers": pgettext_lazy("count", "注册志愿者"),
     "volunteer_checkins": _("近12个月志愿服务签到"),
     "wishes_fulfilled": _("近12个月实现微心愿"),
 }

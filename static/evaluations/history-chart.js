@@ -12,8 +12,9 @@
       trigger: "axis",
       formatter: function (items) {
         var i = items[0].dataIndex;
-        return data.months[i] + "<br>" + data.labels.score + "：" + data.scores[i] +
-          "（" + data.grades[i] + "）";
+        var line = data.labels.tooltip
+          .replace("{score}", data.scores[i]).replace("{grade}", data.grades[i]);
+        return data.months[i] + "<br>" + line;
       }
     },
     xAxis: { type: "category", data: data.months },

@@ -19,8 +19,8 @@
       formatter: function (p) {
         var d = p.data || {};
         var text = echarts.format.encodeHTML(p.name + " " + (d.label || ""));
-        text += "<br>" + echarts.format.encodeHTML(el.dataset.labelOpen) + "：" + (d.value || 0);
-        if (d.leader) { text += "<br>" + echarts.format.encodeHTML(el.dataset.labelLeader + "：" + d.leader); }
+        text += "<br>" + echarts.format.encodeHTML(el.dataset.labelOpen) + (d.value || 0);
+        if (d.leader) { text += "<br>" + echarts.format.encodeHTML(el.dataset.labelLeader + d.leader); }
         return text;
       }
     },

@@ -43,10 +43,10 @@
         var lines = [encode(data.months[items[0].dataIndex])];
         var total = 0;
         items.forEach(function (p) {
-          lines.push(p.marker + encode(p.seriesName) + "：" + p.value);
+          lines.push(p.marker + encode(p.seriesName) + encode(data.labels.colon) + p.value);
           total += p.value;
         });
-        if (spec.kind === "stack") { lines.push(encode(data.labels.total) + "：" + total); }
+        if (spec.kind === "stack") { lines.push(encode(data.labels.total) + encode(data.labels.colon) + total); }
         return lines.join("<br>");
       }
     };
