@@ -30,6 +30,7 @@ from portal.services import role_assign, user_create
 PASSWORD = "correct-horse-battery-9"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the group markers
 def pytest_collection_modifyitems(config, items):
     """Keep tests that share one outside resource on one xdist worker.
 
