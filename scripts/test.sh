@@ -18,7 +18,7 @@ scripts/ensure-browser.sh || echo "警告：未能安装 Chromium，浏览器测
 .venv/bin/ruff format --check .
 DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "模型有改动但缺少迁移文件（manage.py makemigrations）。"; exit 1; }
-# One process by default: on two xdist workers (PYTEST_WORKERS=2) the browser seed loses its connection (under investigation).
-WORKERS="${PYTEST_WORKERS:-0}"
+# Two xdist workers by default (PYTEST_WORKERS=0: one process); tests sharing a live portal or the Celery queue stay on one worker (tests/conftest.py).
+WORKERS="${PYTEST_WORKERS:-2}"
 if [ "$WORKERS" = "0" ]; then exec .venv/bin/pytest "$@"; fi
 exec .venv/bin/pytest -n "$WORKERS" --dist loadgroup "$@"
