@@ -25,21 +25,28 @@ def upload(name, data, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def docx(extra=None):
+def _zip(members):
+    """Return a zip of ``members`` with fixed dates: the same bytes every time
+    (parametrize ids hold them, and xdist workers must collect equal ids)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-        for name, data in (extra or {}).items():
-            z.writestr(name, data)
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 5, 1, 9, 0, 0)), data)
     return out.getvalue()
+
+
+def docx(extra=None):
+    return _zip(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": "<w:document/>",
+            **(extra or {}),
+        }
+    )
 
 
 def plain_zip():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("readme.txt", "hi")
-    return out.getvalue()
+    return _zip({"readme.txt": "hi"})
 
 
 # -- the checks ----------------------------------------------------------------------
