@@ -224,8 +224,12 @@ def live_portal():
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    # Package scope, not session: Playwright's sync API keeps an event loop
+    # running in this thread while the browser is open, and Django refuses
+    # database work (the test database set-up of a later test on the same
+    # xdist worker) under a running loop.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
