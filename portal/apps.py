@@ -8,7 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self):
-        from portal import otp  # noqa: F401 (connects the sign-in receiver)
+        from portal import (
+            otp,  # noqa: F401 (connects the sign-in receiver)
+            stats_cache,  # noqa: F401 (watches writes)
+        )
         from portal.audit import register_portal_models
         from portal.schedules import ensure_schedules
 

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
@@ -279,6 +280,10 @@ def restore_backup(path, *, into=None, media=True, alias="default"):
             shutil.copyfile(dump, target)
         if media and (tmp / "media").is_dir():
             shutil.copytree(tmp / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
+    if not into:
+        # The restored data generation (portal.stats_cache) may repeat one
+        # that figures were cached at before: drop them.
+        cache.clear()
     return manifest
 
 

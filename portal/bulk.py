@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from portal.stats_cache import data_changed
+
 BATCH = 5000
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _counters = []
@@ -158,6 +160,7 @@ def _copy(table, columns, lines):
     buffer = io.StringIO("\n".join(lines) + "\n")
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(sql, buffer)
+    data_changed()  # COPY goes round Django's cursor and its write watch
     _counted(len(lines))
 
 

@@ -4,8 +4,9 @@ Assembled from each app's ``stats.py`` (``stats``, ``monthly``,
 ``by_community``; see ``portal.stats``), so this module knows series keys and
 labels, never an app's models. Every figure and every series is one GROUP BY:
 the page asks the same number of queries for a street of two communities or
-of two hundred, for a month of data or for ten years. Nothing is cached, so a
-write shows on the next load.
+of two hundred, for a month of data or for ten years. The assembled board is
+cached per scope until the next write (``portal.stats_cache``), so a write
+still shows on the next load.
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from portal.stats import stats_module, stats_modules
+from portal.stats_cache import cached_for_scope
 
 #: How many calendar months the trends cover (the current one included).
 MONTHS = 12
@@ -313,6 +315,19 @@ def grid_areas(scope):
 
 def street_dashboard(scope, today=None):
     """Return the street dashboard of ``scope`` (street staff and admins)."""
+    return cached_for_scope(
+        "street-dashboard", scope, lambda: _street_dashboard(scope, today), today
+    )
+
+
+def community_dashboard(scope, today=None):
+    """Return the dashboard of one community: ``scope`` is ``community_scope``."""
+    return cached_for_scope(
+        "community-dashboard", scope, lambda: _community_dashboard(scope, today), today
+    )
+
+
+def _street_dashboard(scope, today):
     months = last_months(today)
     series, labels = monthly_series(scope, months)
     return Dashboard(
@@ -323,8 +338,7 @@ def street_dashboard(scope, today=None):
     )
 
 
-def community_dashboard(scope, today=None):
-    """Return the dashboard of one community: ``scope`` is ``community_scope``."""
+def _community_dashboard(scope, today):
     months = last_months(today)
     series, labels = monthly_series(scope, months)
     return Dashboard(

@@ -195,6 +195,13 @@ PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 *
 # Personal data retention (SECURITY.md): days after a volunteer left until his
 # name, phone and account are anonymised everywhere (a nightly task), and days
 # sign-in records (django-axes) are kept.
+# The dashboards' key figures are cached per scope until the next write
+# (portal.stats_cache); figures that move with the clock alone are at most
+# this old. 0 switches the cache off. CACHE_URL (e.g. redis://127.0.0.1:6379/2)
+# shares it between processes; by default each process keeps its own.
+PORTAL_STATS_CACHE_SECONDS = env.int("PORTAL_STATS_CACHE_SECONDS", default=120)
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 PORTAL_RETENTION_DAYS = env.int("PORTAL_RETENTION_DAYS", default=730)
 PORTAL_SIGNIN_LOG_DAYS = env.int("PORTAL_SIGNIN_LOG_DAYS", default=180)
 

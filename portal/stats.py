@@ -46,6 +46,13 @@ def stats_for(user):
 
 
 def stats_for_scope(scope):
+    """Return the key figures of ``scope``, cached until the next write."""
+    from portal.stats_cache import cached_for_scope
+
+    return cached_for_scope("figures", scope, lambda: _figures(scope))
+
+
+def _figures(scope):
     figures = {}
     for _app, module in stats_modules():
         figures.update(module.stats(scope))

@@ -45,6 +45,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("celery"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached key figures, sessions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _user(username, role=None, node=None, cell=None, street=None, community=None):
     user = user_create(username=username, password=PASSWORD, display_name=username)
     if street is not None:

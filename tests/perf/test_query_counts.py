@@ -18,7 +18,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -334,7 +334,8 @@ def counts(django_db_setup, django_db_blocker):
     from portal.models import Role, User
     from portal.services import role_assign
 
-    with django_db_blocker.unblock():
+    # The cold path: cached key figures (portal.stats_cache) would hide it.
+    with django_db_blocker.unblock(), override_settings(PORTAL_STATS_CACHE_SECONDS=0):
         try:
             yield _build_and_count(Role, User, role_assign)
         finally:

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -438,6 +439,7 @@ def test_a_street_without_facts_shows_empty_states(db):
     assert chart_data(html)["charts"] == {}
 
 
+@override_settings(PORTAL_STATS_CACHE_SECONDS=0)  # count the cold path
 def _queries(client, url):
     client.get(url)  # warm the session and the caches of the first request
     with CaptureQueriesContext(connection) as ctx:

@@ -1,0 +1,128 @@
+"""Cached key figures that are never older than the last write.
+
+The dashboards and ``/api/v1/stats/`` ask some fifty GROUP BYs. Their result
+is cached per scope, under the current *data generation*: a PostgreSQL
+sequence that every INSERT, UPDATE, DELETE or TRUNCATE on a table of the
+apps the figures count advances, once when the statement runs and once more
+when its transaction commits (``watch_writes``, installed on every
+PostgreSQL connection). Any write therefore shows on the next load, from
+every process, whatever the cache backend: a cached value is only ever
+served for the generation it was computed at.
+
+Writes that bypass Django's cursor (``COPY`` in ``portal.bulk``) call
+``data_changed``. Figures that change with the clock alone (minutes overdue
+after two days) are at most ``PORTAL_STATS_CACHE_SECONDS`` old; the date is
+part of the key. On SQLite (a developer's machine) nothing is cached.
+"""
+
+import hashlib
+import re
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections
+from django.db.backends.signals import connection_created
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from portal.stats import STATS_APPS
+
+SEQUENCE = "portal_data_generation"
+
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(?:%s)_'
+    % "|".join(STATS_APPS),
+    re.IGNORECASE,
+)
+
+
+def _advance(alias):
+    # to_regclass: NULL (and nextval(NULL) a no-op) while migrations that
+    # write run before the sequence exists.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT nextval(to_regclass(%s))", [SEQUENCE])
+
+
+def watch_writes(execute, sql, params, many, context):
+    """Execute wrapper: advance the generation after a write to a stats table."""
+    result = execute(sql, params, many, context)
+    if _WRITE.match(sql):
+        conn = context["connection"]
+        _advance(conn.alias)
+        if conn.in_atomic_block:
+            pending = _ON_COMMIT.setdefault(conn.alias, partial(_advance, conn.alias))
+            if not any(item[1] is pending for item in conn.run_on_commit):
+                conn.on_commit(pending)
+    return result
+
+
+#: alias → the one on-commit callback, so a transaction registers it once.
+_ON_COMMIT = {}
+
+
+def _install(sender, connection, **kwargs):
+    if connection.vendor == "postgresql" and watch_writes not in (
+        connection.execute_wrappers
+    ):
+        connection.execute_wrappers.append(watch_writes)
+
+
+connection_created.connect(_install, dispatch_uid="portal.stats_cache.watch_writes")
+
+
+def data_changed(alias="default"):
+    """Advance the generation by hand (after a write Django's cursor did not see)."""
+    if connections[alias].vendor == "postgresql":
+        _advance(alias)
+
+
+def generation():
+    """Return the current data generation (``None``: nothing is cached)."""
+    if connection.vendor != "postgresql" or not settings.PORTAL_STATS_CACHE_SECONDS:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL,"
+            " pg_sequence_last_value(to_regclass(%s))",
+            [SEQUENCE, SEQUENCE],
+        )
+        exists, value = cursor.fetchone()
+    if not exists:
+        return None
+    return value or 0
+
+
+def scope_key(scope):
+    """Return a short stable digest of everything ``scope`` filters by."""
+    parts = (
+        scope.user_id,
+        scope.is_superuser,
+        scope.person_id,
+        sorted(scope.roles),
+        *(
+            sorted((role, sorted(ids)) for role, ids in mapping.items() if ids)
+            for mapping in (
+                scope.role_streets,
+                scope.role_communities,
+                scope.role_units,
+            )
+        ),
+        sorted(scope.cells),
+        sorted(scope.unit_ranges),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def cached_for_scope(name, scope, build, today=None):
+    """Return ``build()``, cached for ``scope`` at the current generation."""
+    current = generation()
+    if current is None:
+        return build()
+    today = today or timezone.localdate()
+    key = f"portal:stats:{name}:{current}:{scope_key(scope)}:{get_language()}:{today}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, settings.PORTAL_STATS_CACHE_SECONDS)
+    return value
