@@ -377,11 +377,20 @@ def team_set_leader(*, actor, team, volunteer):
 # -- points rules ---------------------------------------------------------------------
 
 
+def points_rule_default(activity_type):
+    """Return the default rule of ``activity_type``, unsaved (for display)."""
+    return PointsRule(
+        activity_type=activity_type,
+        points_per_hour=DEFAULT_RULES.get(activity_type, 10),
+    )
+
+
 def points_rule_for(activity_type):
     """Return the points rule of ``activity_type`` (created with its default)."""
+    default = points_rule_default(activity_type)
     rule, _created = PointsRule.objects.get_or_create(
         activity_type=activity_type,
-        defaults={"points_per_hour": DEFAULT_RULES.get(activity_type, 10)},
+        defaults={"points_per_hour": default.points_per_hour},
     )
     return rule
 

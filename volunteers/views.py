@@ -1391,9 +1391,10 @@ def rules(request):
     existing = {
         r.activity_type: r for r in PointsRule.objects.select_related("updated_by")
     }
-    missing = [t for t in ActivityType.values if t not in existing]
-    for activity_type in missing:
-        existing[activity_type] = services.points_rule_for(activity_type)
+    # A type without a saved rule shows its default; a GET writes nothing.
+    for activity_type in ActivityType.values:
+        if activity_type not in existing:
+            existing[activity_type] = services.points_rule_default(activity_type)
     rows = [(ActivityType(t).label, existing[t]) for t in ActivityType.values]
     return render(
         request, "volunteers/rules.html", {"rows": rows, "editable": editable}

@@ -1,5 +1,7 @@
 """Pages: who may open what (200 / 403 / 404), phone pages, flows, query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -328,6 +330,18 @@ def test_rules_page_edit_by_street_staff_only(pw):
         "/volunteers/manage/rules/", {"activity_type": "medical", "points_per_hour": 1}
     )
     assert response.status_code == 403
+
+
+def test_the_rules_page_shows_the_defaults_and_writes_nothing(pw):
+    from volunteers.models import PointsRule
+
+    PointsRule.objects.all().delete()
+    html = login(pw.street_staff).get("/volunteers/manage/rules/").content.decode()
+    # every type is listed with its default, and a GET has saved no rule
+    default = services.points_rule_default("medical").points_per_hour
+    shown = re.search(r'id="pph-medical"[^>]*value="(\d+)"', html)
+    assert shown and int(shown.group(1)) == default
+    assert not PointsRule.objects.exists()
 
 
 def test_group_event_recorded_by_a_unit_head(pw):
