@@ -312,23 +312,39 @@ COMMITTEE_PROVIDERS = {
 }
 
 
-def collect(providers, keys, street_id, month_start, month_end, ids):
-    """Return ``{id: {metric: value}}`` for every id, zeros where no data."""
+def collect(providers, keys, street_id, month_start, month_end, ids, whole_street):
+    """Return ``{id: {metric: value}}`` for every id, zeros where no data.
+
+    ``whole_street``: ``ids`` are all of the street's, so the providers filter
+    by the street alone, not by an ``IN`` list of every id (slow to build and
+    to plan at a thousand ids).
+    """
     values = {pk: dict.fromkeys(keys, 0) for pk in ids}
+    asked = None if whole_street else ids
     for key, provider in providers.items():
-        for pk, value in provider(street_id, month_start, month_end, ids).items():
+        for pk, value in provider(street_id, month_start, month_end, asked).items():
             if pk in values:
                 values[pk][key] = int(value or 0)
     return values
 
 
-def collect_unit_metrics(street_id, month_start, month_end, unit_ids):
+def collect_unit_metrics(
+    street_id, month_start, month_end, unit_ids, whole_street=False
+):
     return collect(
-        UNIT_PROVIDERS, UNIT_METRICS, street_id, month_start, month_end, unit_ids
+        UNIT_PROVIDERS,
+        UNIT_METRICS,
+        street_id,
+        month_start,
+        month_end,
+        unit_ids,
+        whole_street,
     )
 
 
-def collect_committee_metrics(street_id, month_start, month_end, committee_ids):
+def collect_committee_metrics(
+    street_id, month_start, month_end, committee_ids, whole_street=False
+):
     return collect(
         COMMITTEE_PROVIDERS,
         COMMITTEE_METRICS,
@@ -336,4 +352,5 @@ def collect_committee_metrics(street_id, month_start, month_end, committee_ids):
         month_start,
         month_end,
         committee_ids,
+        whole_street,
     )

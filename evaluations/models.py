@@ -15,7 +15,7 @@ ORG = "orgs.OrgNode"
 USER = settings.AUTH_USER_MODEL
 
 
-def _org_fk(verbose_name, *, null=False, related_name="+"):
+def _org_fk(verbose_name, *, null=False, related_name="+", db_index=True):
     return models.ForeignKey(
         ORG,
         on_delete=models.PROTECT,
@@ -23,6 +23,7 @@ def _org_fk(verbose_name, *, null=False, related_name="+"):
         blank=null,
         related_name=related_name,
         verbose_name=verbose_name,
+        db_index=db_index,
     )
 
 
@@ -266,10 +267,13 @@ class Evaluation(models.Model):
     ``grade`` is the effective grade: ``computed_grade`` unless overridden.
     """
 
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"), null=True)
+    # No index of their own: the (street, month, …), (community, month) and
+    # (unit, month) indexes below lead with them, and every index is written
+    # again for each row a run upserts.
+    street = _org_fk(_("街道"), db_index=False)
+    community = _org_fk(_("社区"), null=True, db_index=False)
     kind = models.CharField(_("对象"), max_length=16, choices=SubjectKind.choices)
-    unit = _org_fk(_("单位"), null=True, related_name="evaluations")
+    unit = _org_fk(_("单位"), null=True, related_name="evaluations", db_index=False)
     committee = models.ForeignKey(
         "orgs.Committee",
         on_delete=models.PROTECT,

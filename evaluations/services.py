@@ -468,7 +468,11 @@ def _execute(run, token):
             _own(run.pk, token, units_done=F("units_done") + len(batch))
             _refuse_published(run.street_id, run.month)
             values = metric_providers.collect_unit_metrics(
-                run.street_id, start, end, [pk for pk, _c in batch]
+                run.street_id,
+                start,
+                end,
+                [pk for pk, _c in batch],
+                whole_street=len(batch) == len(units),
             )
             rows = _result_rows(run, SubjectKind.UNIT, batch, values)
             _upsert(run, rows, "unit")
@@ -479,7 +483,11 @@ def _execute(run, token):
             _own(run.pk, token, committees_done=F("committees_done") + len(batch))
             _refuse_published(run.street_id, run.month)
             values = metric_providers.collect_committee_metrics(
-                run.street_id, start, end, [pk for pk, _c in batch]
+                run.street_id,
+                start,
+                end,
+                [pk for pk, _c in batch],
+                whole_street=len(batch) == len(committees),
             )
             rows = _result_rows(run, SubjectKind.COMMITTEE, batch, values)
             _upsert(run, rows, "committee")
