@@ -304,6 +304,20 @@ def report(results, one_db, n_db, n, info):
         1.5,
     )
     row(
+        "2c",
+        f"街道首页不用缓存（写入后第一次）（{n} 个街道）÷ 常量视图",
+        med(n_db, "dashboard", "page_cold"),
+        med(n_db, "dashboard", "constant"),
+        5,
+    )
+    row(
+        "3c",
+        f"街道首页不用缓存：{n} 个街道 ÷ 1 个街道",
+        med(n_db, "dashboard", "page_cold"),
+        med(one_db, "dashboard", "page_cold"),
+        1.5,
+    )
+    row(
         "4",
         "社区单位子树（mptt）÷ WHERE community_id = …",
         med(n_db, "subtree", "app"),
@@ -543,7 +557,7 @@ class Bench:
             "api": self.api_url,
             "constant": "/bench/constant/",
         }
-        times = dict.fromkeys(urls, 0.0)
+        times = dict.fromkeys([*urls, "page_cold"], 0.0)
         for url in urls.values():
             assert self.client.get(url).status_code == 200, url
         for _ in range(repeat):
@@ -551,6 +565,13 @@ class Bench:
                 started = time.perf_counter()
                 self.client.get(url)
                 times[key] += time.perf_counter() - started
+            # The same page computed afresh, as after a write (portal.stats_cache).
+            from django.test import override_settings
+
+            with override_settings(PORTAL_STATS_CACHE_SECONDS=0):
+                started = time.perf_counter()
+                self.client.get(self.dashboard_url)
+                times["page_cold"] += time.perf_counter() - started
         return {key: value / repeat for key, value in times.items()}
 
     # -- 4 a subtree against a plain foreign key -----------------------------------
