@@ -5,6 +5,7 @@ then the rule checks (``ValidationError`` with a Chinese message). Views, API,
 tasks, commands and the demo seed all call these.
 """
 
+import json
 import logging
 import time
 import uuid
@@ -14,7 +15,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -331,63 +332,98 @@ def _chunks(items, size):
         yield items[i : i + size]
 
 
-def _upsert(run, rows, unique_field):
-    """Insert or update results, keeping an admin's override of the grade."""
-    ids = [getattr(row, f"{unique_field}_id") for row in rows]
-    kept = dict(
-        Evaluation.objects.filter(
-            month=run.month, overridden=True, **{f"{unique_field}_id__in": ids}
-        ).values_list(f"{unique_field}_id", "grade")
-    )
-    for row in rows:
-        subject_id = getattr(row, f"{unique_field}_id")
-        if subject_id in kept:
-            row.grade = kept[subject_id]
-            row.overridden = row.grade != row.computed_grade
-    Evaluation.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["month", unique_field],
-        update_fields=[
-            "street",
-            "community",
-            "run",
-            "policy",
-            "metrics",
-            "breakdown",
-            "score",
-            "computed_grade",
-            "grade",
-            "overridden",
-            "updated_at",
-        ],
-    )
+#: Columns a run writes; on conflict all but ``created_at``, ``kind`` and the
+#: subject are replaced, and ``grade``/``overridden`` follow ``_KEEP_OVERRIDE``.
+_COLUMNS = (
+    "street_id",
+    "community_id",
+    "kind",
+    "unit_id",
+    "committee_id",
+    "month",
+    "run_id",
+    "policy_id",
+    "metrics",
+    "breakdown",
+    "score",
+    "computed_grade",
+    "grade",
+    "overridden",
+    "feedback_category",
+    "created_at",
+    "updated_at",
+)
+_REPLACED = (
+    "street_id",
+    "community_id",
+    "run_id",
+    "policy_id",
+    "metrics",
+    "breakdown",
+    "score",
+    "computed_grade",
+    "updated_at",
+)
+#: An admin's override of the grade survives a rerun; it stops being one
+#: when the new computed grade equals it.
+_KEEP_OVERRIDE = (
+    "grade = CASE WHEN {t}.overridden THEN {t}.grade ELSE excluded.computed_grade END,"
+    " overridden = {t}.overridden AND {t}.grade <> excluded.computed_grade"
+)
+
+
+def _upsert(rows, subject):
+    """Insert or update one batch of results in one statement.
+
+    ``rows`` are tuples in ``_COLUMNS`` order; ``subject`` is ``unit_id`` or
+    ``committee_id``. One multi-row ``INSERT … ON CONFLICT (month, subject)
+    DO UPDATE`` (PostgreSQL and SQLite alike) instead of ``bulk_create`` of
+    model instances, whose per-field preparation cost more than the write.
+    """
+    if not rows:
+        return
+    table = Evaluation._meta.db_table
+    placeholders = "(%s)" % ", ".join(["%s"] * len(_COLUMNS))
+    # Only constant identifiers go into the text; every value is a parameter.
+    columns = ", ".join(_COLUMNS)
+    values = ", ".join([placeholders] * len(rows))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _REPLACED)
+    keep = _KEEP_OVERRIDE.format(t=table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT (month, {subject}) DO UPDATE SET {updates}, {keep}"  # noqa: E501, S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def _result_rows(run, kind, subjects, values):
+    """Return the batch's rows (``_COLUMNS`` order): metrics, score and grade."""
+    now = timezone.now()
+    unit = kind == SubjectKind.UNIT
     rows = []
     for subject_id, community_id in subjects:
         metrics = values[subject_id]
         total, breakdown = scoring.score(run.policy, kind, metrics)
         grade = run.policy.grade_for(total)
-        row = Evaluation(
-            street_id=run.street_id,
-            community_id=community_id,
-            kind=kind,
-            month=run.month,
-            run=run,
-            policy=run.policy,
-            metrics=metrics,
-            breakdown=breakdown,
-            score=total,
-            computed_grade=grade,
-            grade=grade,
+        rows.append(
+            (
+                run.street_id,
+                community_id,
+                kind,
+                subject_id if unit else None,
+                None if unit else subject_id,
+                run.month,
+                run.pk,
+                run.policy_id,
+                json.dumps(metrics),
+                json.dumps(breakdown),
+                total,
+                grade,
+                grade,
+                False,
+                "",
+                now,
+                now,
+            )
         )
-        if kind == SubjectKind.UNIT:
-            row.unit_id = subject_id
-        else:
-            row.committee_id = subject_id
-        rows.append(row)
     return rows
 
 
@@ -474,8 +510,7 @@ def _execute(run, token):
                 [pk for pk, _c in batch],
                 whole_street=len(batch) == len(units),
             )
-            rows = _result_rows(run, SubjectKind.UNIT, batch, values)
-            _upsert(run, rows, "unit")
+            _upsert(_result_rows(run, SubjectKind.UNIT, batch, values), "unit_id")
         if delay:
             time.sleep(delay)
     for batch in _chunks(committees, batch_size):
@@ -489,8 +524,9 @@ def _execute(run, token):
                 [pk for pk, _c in batch],
                 whole_street=len(batch) == len(committees),
             )
-            rows = _result_rows(run, SubjectKind.COMMITTEE, batch, values)
-            _upsert(run, rows, "committee")
+            _upsert(
+                _result_rows(run, SubjectKind.COMMITTEE, batch, values), "committee_id"
+            )
     with transaction.atomic():
         _own(run.pk, token, status=RunStatus.DONE, finished_at=timezone.now())
 

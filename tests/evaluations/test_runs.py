@@ -64,6 +64,39 @@ def test_running_a_month_again_gives_identical_results(world, committees):
     assert set(Evaluation.objects.values_list("run_id", flat=True)) == {second_run.pk}
 
 
+def test_an_admins_override_survives_a_rerun(world, committees):
+    # given May evaluated and unit A's grade overridden by the admin
+    run_month(world.street, MAY, world.street_admin)
+    row = Evaluation.objects.get(month=MAY, unit=world.unit_a)
+    other = next(g for g in Grade.values if g != row.computed_grade)
+    services.evaluation_override(
+        user=world.street_admin, evaluation=row, grade=other, reason="走访核实情况"
+    )
+    # when May is evaluated again
+    run_month(world.street, MAY, world.street_admin)
+    # then the override stands, beside the grade the month computes
+    row.refresh_from_db()
+    assert (row.grade, row.overridden) == (other, True)
+    assert row.computed_grade != other
+
+
+def test_an_override_the_month_now_computes_is_no_longer_one(world, committees):
+    # given an override to the grade the data now earns (an earlier run had
+    # computed another one)
+    run_month(world.street, MAY, world.street_admin)
+    row = Evaluation.objects.get(month=MAY, unit=world.unit_a)
+    earned = row.computed_grade
+    other = next(g for g in Grade.values if g != earned)
+    Evaluation.objects.filter(pk=row.pk).update(
+        computed_grade=other, grade=earned, overridden=True
+    )
+    # when May is evaluated again
+    run_month(world.street, MAY, world.street_admin)
+    # then the grade is simply the computed one
+    row.refresh_from_db()
+    assert (row.grade, row.computed_grade, row.overridden) == (earned, earned, False)
+
+
 def test_small_batches_advance_progress_and_give_the_same_results(world, committees):
     # given twelve units
     more_units(world, 9)
