@@ -157,9 +157,14 @@ def org_node_move(*, node, new_parent):
     _denormalise(node, new_parent)
     node.save(update_fields=["street", "community", "updated_at"])
     if node.community_id != old_community:
-        node.get_descendants().filter(
+        moved = node.get_descendants(include_self=True).filter(
             kind__in=[OrgKind.UNIT, OrgKind.PARTY_ORG]
-        ).update(community_id=node.community_id)
+        )
+        moved.exclude(pk=node.pk).update(community_id=node.community_id)
+        # Members count in their party organisation's community.
+        PartyMember.objects.filter(party_org__in=moved).update(
+            community_id=node.community_id
+        )
     return node
 
 

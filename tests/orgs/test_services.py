@@ -280,6 +280,22 @@ def test_moving_a_unit_updates_its_community_and_its_party_orgs(world):
     assert party_org.community_id == world.b.pk
 
 
+def test_moving_a_unit_takes_its_party_members_to_the_new_community(world):
+    # given a member of the unit's party organisation, counted in community A
+    person = make_person(world, "随单位迁移", community=world.a, unit=world.unit_a)
+    member = services.party_member_set(
+        user=None, person=person, party_org=world.party_org_a
+    )
+    assert member.community_id == world.a.pk
+    # when the unit moves to community B
+    services.org_node_relocate(
+        user=world.street_admin, node=world.unit_a, new_parent=world.b
+    )
+    # then the member counts in B, like the party organisation
+    member.refresh_from_db()
+    assert member.community_id == world.b.pk
+
+
 def test_a_moved_community_stays_its_own_community(world):
     services.org_node_move(node=world.a, new_parent=world.street)
     assert OrgNode.objects.get(pk=world.a.pk).community_id == world.a.pk
