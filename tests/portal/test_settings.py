@@ -64,3 +64,18 @@ def test_periodic_reminder_schedule_exists_after_migrate(db):
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="portal.send_due_reminders").exists()
+
+
+def test_makemigrations_check_runs_on_a_bare_checkout():
+    # the before-stop hook and a new developer run it with no environment
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
