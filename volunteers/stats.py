@@ -1,12 +1,11 @@
 """Key figures of volunteering (S12, S16), scoped to the caller."""
 
-from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.stats import month_window
+from portal.stats import count_by_month, month_window
 from volunteers.models import (
     ATTENDED,
     CLAIMED_STATUSES,
@@ -80,21 +79,9 @@ def _wishes_fulfilled(scope, months):
 
 def monthly(scope, months):
     """Return check-ins (absences left out) and wishes fulfilled per month."""
-    checkins = (
-        _checkins(scope, months)
-        .annotate(m=TruncMonth("checked_in_at", output_field=DateField()))
-        .order_by()
-        .values_list("m")
-        .annotate(n=Count("pk"))
-    )
-    wishes = (
-        _wishes_fulfilled(scope, months)
-        .annotate(m=TruncMonth("fulfilled_at", output_field=DateField()))
-        .order_by()
-        .values_list("m")
-        .annotate(n=Count("pk"))
-    )
-    return {"volunteer_checkins": dict(checkins), "wishes_fulfilled": dict(wishes)}
+    checkins = count_by_month(_checkins(scope, months), "checked_in_at", months)
+    wishes = count_by_month(_wishes_fulfilled(scope, months), "fulfilled_at", months)
+    return {"volunteer_checkins": checkins, "wishes_fulfilled": wishes}
 
 
 def by_community(scope, months):
