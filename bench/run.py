@@ -251,114 +251,50 @@ def report(results, one_db, n_db, n, info):
     def med(db, figure, key):
         return _median([r[key] for r in results[db, figure]])
 
+    # number, label, (database, figure, key) measured, the same of its floor, target
+    table = [
+        ("1", f"月度评议（全部单位，{n} 个街道）÷ SQL 下限 INSERT…SELECT…GROUP BY",
+         (n_db, "evaluation", "app"), (n_db, "evaluation", "floor"), 3),
+        ("2a", f"街道首页（{n} 个街道）÷ 常量视图",
+         (n_db, "dashboard", "page"), (n_db, "dashboard", "constant"), 5),
+        ("2b", f"统计接口 /api/v1/stats/（{n} 个街道）÷ 常量视图",
+         (n_db, "dashboard", "api"), (n_db, "dashboard", "constant"), 5),
+        ("2c", f"街道首页不用缓存（写入后第一次）（{n} 个街道）÷ 常量视图",
+         (n_db, "dashboard", "page_cold"), (n_db, "dashboard", "constant"), 5),
+        ("3a", f"街道首页：{n} 个街道 ÷ 1 个街道",
+         (n_db, "dashboard", "page"), (one_db, "dashboard", "page"), 1.5),
+        ("3b", f"统计接口：{n} 个街道 ÷ 1 个街道",
+         (n_db, "dashboard", "api"), (one_db, "dashboard", "api"), 1.5),
+        ("3c", f"街道首页不用缓存：{n} 个街道 ÷ 1 个街道",
+         (n_db, "dashboard", "page_cold"), (one_db, "dashboard", "page_cold"), 1.5),
+        ("4", "社区单位子树（mptt）÷ WHERE community_id = …",
+         (n_db, "subtree", "app"), (n_db, "subtree", "floor"), 2),
+        ("5a", f"树上新增叶子：{n} 个街道 ÷ 1 个街道",
+         (n_db, "tree_write", "insert"), (one_db, "tree_write", "insert"), 2),
+        ("5b", f"树上移动节点：{n} 个街道 ÷ 1 个街道",
+         (n_db, "tree_write", "move"), (one_db, "tree_write", "move"), 2),
+        ("6", f"Excel 导入 {IMPORT_ROWS:,} 名党员 ÷ 解析同一文件 + bulk_create",
+         (n_db, "import_members", "app"), (n_db, "import_members", "floor"), 2),
+        ("7", "个人积分余额 ÷ 按主键取一行",
+         (n_db, "balance", "app"), (n_db, "balance", "floor"), 3),
+        ("8", f"接口 {PAGE_ROWS} 行一页 ÷ 同样的行用 .values() 取成字典",
+         (n_db, "api_page", "app"), (n_db, "api_page", "floor"), 4),
+    ]  # fmt: skip
     rows = []
-
-    def row(number, label, app, floor, target, unit_app="", unit_floor=""):
+    for number, label, app, floor, target in table:
+        app, floor = med(*app), med(*floor)
         ratio = app / floor if floor else float("inf")
-        ok = "✓" if ratio <= target else "✗"
         rows.append(
             (
                 number,
                 label,
-                unit_app or _ms(app),
-                unit_floor or _ms(floor),
+                _ms(app),
+                _ms(floor),
                 f"{ratio:.2f}",
                 f"≤ {target:g}",
-                ok,
+                "✓" if ratio <= target else "✗",
             )
         )
-
-    row(
-        "1",
-        f"月度评议（全部单位，{n} 个街道）÷ SQL 下限 INSERT…SELECT…GROUP BY",
-        med(n_db, "evaluation", "app"),
-        med(n_db, "evaluation", "floor"),
-        3,
-    )
-    row(
-        "2a",
-        f"街道首页（{n} 个街道）÷ 常量视图",
-        med(n_db, "dashboard", "page"),
-        med(n_db, "dashboard", "constant"),
-        5,
-    )
-    row(
-        "2b",
-        f"统计接口 /api/v1/stats/（{n} 个街道）÷ 常量视图",
-        med(n_db, "dashboard", "api"),
-        med(n_db, "dashboard", "constant"),
-        5,
-    )
-    row(
-        "3a",
-        f"街道首页：{n} 个街道 ÷ 1 个街道",
-        med(n_db, "dashboard", "page"),
-        med(one_db, "dashboard", "page"),
-        1.5,
-    )
-    row(
-        "3b",
-        f"统计接口：{n} 个街道 ÷ 1 个街道",
-        med(n_db, "dashboard", "api"),
-        med(one_db, "dashboard", "api"),
-        1.5,
-    )
-    row(
-        "2c",
-        f"街道首页不用缓存（写入后第一次）（{n} 个街道）÷ 常量视图",
-        med(n_db, "dashboard", "page_cold"),
-        med(n_db, "dashboard", "constant"),
-        5,
-    )
-    row(
-        "3c",
-        f"街道首页不用缓存：{n} 个街道 ÷ 1 个街道",
-        med(n_db, "dashboard", "page_cold"),
-        med(one_db, "dashboard", "page_cold"),
-        1.5,
-    )
-    row(
-        "4",
-        "社区单位子树（mptt）÷ WHERE community_id = …",
-        med(n_db, "subtree", "app"),
-        med(n_db, "subtree", "floor"),
-        2,
-    )
-    row(
-        "5a",
-        f"树上新增叶子：{n} 个街道 ÷ 1 个街道",
-        med(n_db, "tree_write", "insert"),
-        med(one_db, "tree_write", "insert"),
-        2,
-    )
-    row(
-        "5b",
-        f"树上移动节点：{n} 个街道 ÷ 1 个街道",
-        med(n_db, "tree_write", "move"),
-        med(one_db, "tree_write", "move"),
-        2,
-    )
-    row(
-        "6",
-        f"Excel 导入 {IMPORT_ROWS:,} 名党员 ÷ 解析同一文件 + bulk_create",
-        med(n_db, "import_members", "app"),
-        med(n_db, "import_members", "floor"),
-        2,
-    )
-    row(
-        "7",
-        "个人积分余额 ÷ 按主键取一行",
-        med(n_db, "balance", "app"),
-        med(n_db, "balance", "floor"),
-        3,
-    )
-    row(
-        "8",
-        f"接口 {PAGE_ROWS} 行一页 ÷ 同样的行用 .values() 取成字典",
-        med(n_db, "api_page", "app"),
-        med(n_db, "api_page", "floor"),
-        4,
-    )
     header = ("#", "指标", "实测", "下限", "比值", "目标", "")
     widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(7)]
     lines = [

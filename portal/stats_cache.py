@@ -37,6 +37,10 @@ _WRITE = re.compile(
 )
 
 
+#: alias → the one on-commit callback, so a transaction registers it once.
+_ON_COMMIT = {}
+
+
 def _advance(alias):
     # to_regclass: NULL (and nextval(NULL) a no-op) while migrations that
     # write run before the sequence exists.
@@ -55,10 +59,6 @@ def watch_writes(execute, sql, params, many, context):
             if not any(item[1] is pending for item in conn.run_on_commit):
                 conn.on_commit(pending)
     return result
-
-
-#: alias → the one on-commit callback, so a transaction registers it once.
-_ON_COMMIT = {}
 
 
 def _install(sender, connection, **kwargs):
