@@ -1,16 +1,17 @@
 """Metric providers: the seam between the evaluation and the apps it measures.
 
 A provider is a function ``(street_id, month_start, month_end, ids) ->
-{id: value}`` where ``[month_start, month_end)`` is the month (half-open) and
-``ids`` limits the result to some units (or committees), ``None`` meaning all
-of the street. Each provider is ONE aggregate query, a GROUP BY on the fact
-table's plain ``unit``/``community``/``committee`` foreign key: never a Python
-loop per unit and never a walk of the org tree. Units a provider leaves out
-count 0.
+{id: {metric: value}}`` where ``[month_start, month_end)`` is the month
+(half-open) and ``ids`` limits the result to some units (or committees),
+``None`` meaning all of the street. Each provider is ONE aggregate query on
+one fact table, a GROUP BY on its plain ``unit``/``community``/``committee``
+foreign key with a ``COUNT(…) FILTER`` per metric it computes: never a
+Python loop per unit, never a walk of the org tree, and never the same fact
+table read twice. Units a provider leaves out count 0.
 
-``UNIT_PROVIDERS`` and ``COMMITTEE_PROVIDERS`` map a metric key to its
-provider; ``UNIT_METRICS`` / ``COMMITTEE_METRICS`` list every key with its
-label (a metric whose app has no provider yet reads 0).
+``UNIT_PROVIDERS`` and ``COMMITTEE_PROVIDERS`` map a metric key to the
+provider that computes it; ``UNIT_METRICS`` / ``COMMITTEE_METRICS`` list
+every key with its label (a metric whose app has no provider yet reads 0).
 """
 
 from datetime import datetime, time, timedelta
@@ -44,18 +45,28 @@ from volunteers.models import (
 MINUTES_ON_TIME_DAYS = 7
 
 
-def _grouped(queryset, field, ids, aggregate=None):
-    """Return ``{field value: count}`` for ``queryset`` grouped by ``field``."""
+def _grouped(queryset, field, ids, **aggregates):
+    """Return ``{field value: {name: count}}`` of ``queryset`` grouped by
+    ``field``, one count per keyword of ``aggregates``."""
     if ids is not None:
         queryset = queryset.filter(**{f"{field}__in": list(ids)})
-    aggregate = aggregate or Count("pk")
+    names = list(aggregates)
     rows = (
         queryset.order_by()  # a default ordering would join the GROUP BY
         .values(field)
-        .annotate(value=aggregate)
-        .values_list(field, "value")
+        .annotate(**aggregates)
+        .values_list(field, *names)
     )
-    return {key: value for key, value in rows if key is not None}
+    return {
+        row[0]: dict(zip(names, row[1:], strict=True))
+        for row in rows
+        if row[0] is not None
+    }
+
+
+def _count(queryset, field, ids, metric):
+    """One count per group under the name ``metric``."""
+    return _grouped(queryset, field, ids, **{metric: Count("pk")})
 
 
 def _moments(month_start, month_end):
@@ -75,16 +86,17 @@ def unit_members_in_service(street_id, month_start, month_end, unit_ids=None):
     queryset = PartyMember.objects.filter(
         street_id=street_id, status=MemberStatus.IN_SERVICE
     )
-    return _grouped(queryset, "employer_unit_id", unit_ids)
+    return _count(queryset, "employer_unit_id", unit_ids, "members_in_service")
 
 
-def _member_attendance(street_id, month_start):
-    """Seated members' attendance at the month's joint meetings, per unit.
+def unit_meetings(street_id, month_start, month_end, unit_ids=None):
+    """The month's joint meetings a unit's seated member was expected at
+    (``meetings_invited``) and attended (``meetings_attended``) (S7/S8).
 
     请假 (excused) is neither counted for nor against: only present and absent
     rows are invitations the unit answered or missed.
     """
-    return MeetingAttendance.objects.filter(
+    queryset = MeetingAttendance.objects.filter(
         street_id=street_id,
         kind=AttendeeKind.MEMBER,
         # The meeting's street too, so its (street, month) index finds them.
@@ -92,19 +104,13 @@ def _member_attendance(street_id, month_start):
         meeting__month=month_start,
         status__in=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT],
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
-
-
-def unit_meetings_invited(street_id, month_start, month_end, unit_ids=None):
-    """Joint meetings of the month a unit's seated member was expected at (S7/S8)."""
-    return _grouped(_member_attendance(street_id, month_start), "unit_id", unit_ids)
-
-
-def unit_meetings_attended(street_id, month_start, month_end, unit_ids=None):
-    """Of those, the ones its member attended."""
-    queryset = _member_attendance(street_id, month_start).filter(
-        status=AttendanceStatus.PRESENT
+    return _grouped(
+        queryset,
+        "unit_id",
+        unit_ids,
+        meetings_invited=Count("pk"),
+        meetings_attended=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
     )
-    return _grouped(queryset, "unit_id", unit_ids)
 
 
 def _items_due(street_id, month_start, month_end):
@@ -116,50 +122,41 @@ def _items_due(street_id, month_start, month_end):
 _DONE_ON_TIME = Q(status=ActionItemStatus.DONE, done_at__date__lte=F("due_on"))
 
 
-def unit_actions_due(street_id, month_start, month_end, unit_ids=None):
-    """Action items assigned to the unit and due in the month."""
-    return _grouped(_items_due(street_id, month_start, month_end), "unit_id", unit_ids)
+def unit_actions(street_id, month_start, month_end, unit_ids=None):
+    """Action items assigned to the unit and due in the month
+    (``actions_due``); of those, the ones done by their due date
+    (``actions_on_time``) and the rest, late or still open
+    (``actions_overdue``)."""
+    values = _grouped(
+        _items_due(street_id, month_start, month_end),
+        "unit_id",
+        unit_ids,
+        actions_due=Count("pk"),
+        actions_on_time=Count("pk", filter=_DONE_ON_TIME),
+    )
+    for counts in values.values():
+        counts["actions_overdue"] = counts["actions_due"] - counts["actions_on_time"]
+    return values
 
 
-def unit_actions_on_time(street_id, month_start, month_end, unit_ids=None):
-    """Of those, the ones done by their due date."""
-    queryset = _items_due(street_id, month_start, month_end).filter(_DONE_ON_TIME)
-    return _grouped(queryset, "unit_id", unit_ids)
-
-
-def unit_actions_overdue(street_id, month_start, month_end, unit_ids=None):
-    """Of those, the ones not done by their due date (late or still open)."""
-    queryset = _items_due(street_id, month_start, month_end).exclude(_DONE_ON_TIME)
-    return _grouped(queryset, "unit_id", unit_ids)
-
-
-def _in_service_checkins(street_id, month_start, month_end):
+def unit_service(street_id, month_start, month_end, unit_ids=None):
+    """The unit's in-service party members who served at least once
+    (``members_served``) and their service check-ins (``service_checkins``)
+    in the month (S15)."""
     start, end = _moments(month_start, month_end)
-    return CheckIn.objects.filter(
+    queryset = CheckIn.objects.filter(
         street_id=street_id,
         in_service=True,
         checked_in_at__gte=start,
         checked_in_at__lt=end,
         attendance__in=ATTENDED,
     )
-
-
-def unit_members_served(street_id, month_start, month_end, unit_ids=None):
-    """In-service party members of the unit who served at least once (S15)."""
     return _grouped(
-        _in_service_checkins(street_id, month_start, month_end),
+        queryset,
         "employer_unit_id",
         unit_ids,
-        Count("volunteer", distinct=True),
-    )
-
-
-def unit_service_checkins(street_id, month_start, month_end, unit_ids=None):
-    """Service check-ins of the unit's in-service party members."""
-    return _grouped(
-        _in_service_checkins(street_id, month_start, month_end),
-        "employer_unit_id",
-        unit_ids,
+        members_served=Count("volunteer", distinct=True),
+        service_checkins=Count("pk"),
     )
 
 
@@ -176,13 +173,13 @@ def _fulfilled(model, street_id, month_start, month_end):
 def unit_wishes_fulfilled(street_id, month_start, month_end, unit_ids=None):
     """Micro-wishes (微心愿) the unit claimed and fulfilled in the month (S16)."""
     queryset = _fulfilled(MicroWish, street_id, month_start, month_end)
-    return _grouped(queryset, "claimed_by_unit_id", unit_ids)
+    return _count(queryset, "claimed_by_unit_id", unit_ids, "wishes_fulfilled")
 
 
 def unit_posts_fulfilled(street_id, month_start, month_end, unit_ids=None):
     """Service posts (服务岗位) the unit claimed and fulfilled in the month (S16)."""
     queryset = _fulfilled(ServicePost, street_id, month_start, month_end)
-    return _grouped(queryset, "claimed_by_unit_id", unit_ids)
+    return _count(queryset, "claimed_by_unit_id", unit_ids, "posts_fulfilled")
 
 
 def unit_group_events(street_id, month_start, month_end, unit_ids=None):
@@ -190,7 +187,7 @@ def unit_group_events(street_id, month_start, month_end, unit_ids=None):
     queryset = GroupServiceEvent.objects.filter(
         street_id=street_id, held_on__gte=month_start, held_on__lt=month_end
     )
-    return _grouped(queryset, "unit_id", unit_ids)
+    return _count(queryset, "unit_id", unit_ids, "group_events")
 
 
 #: metric key → label, in display order.
@@ -209,14 +206,14 @@ UNIT_METRICS = {
 }
 
 UNIT_PROVIDERS = {
-    "meetings_invited": unit_meetings_invited,
-    "meetings_attended": unit_meetings_attended,
-    "actions_due": unit_actions_due,
-    "actions_on_time": unit_actions_on_time,
-    "actions_overdue": unit_actions_overdue,
+    "meetings_invited": unit_meetings,
+    "meetings_attended": unit_meetings,
+    "actions_due": unit_actions,
+    "actions_on_time": unit_actions,
+    "actions_overdue": unit_actions,
     "members_in_service": unit_members_in_service,
-    "members_served": unit_members_served,
-    "service_checkins": unit_service_checkins,
+    "members_served": unit_service,
+    "service_checkins": unit_service,
     "wishes_fulfilled": unit_wishes_fulfilled,
     "posts_fulfilled": unit_posts_fulfilled,
     "group_events": unit_group_events,
@@ -225,43 +222,46 @@ UNIT_PROVIDERS = {
 # -- committees ------------------------------------------------------------------------
 
 
-def _held(street_id, month_start):
-    return Meeting.objects.filter(
+def committee_meetings(street_id, month_start, month_end, committee_ids=None):
+    """The committee's joint meeting(s) held in the month (``meetings_held``,
+    S8) and of those, the ones whose minutes were filed within
+    ``MINUTES_ON_TIME_DAYS`` (``minutes_on_time``)."""
+    queryset = Meeting.objects.filter(
         street_id=street_id, month=month_start, status=MeetingStatus.HELD
     )
-
-
-def committee_meetings_held(street_id, month_start, month_end, committee_ids=None):
-    """The committee's joint meeting(s) held in the month (S8)."""
-    return _grouped(_held(street_id, month_start), "committee_id", committee_ids)
-
-
-def committee_minutes_on_time(street_id, month_start, month_end, committee_ids=None):
-    """Held meetings whose minutes were filed within ``MINUTES_ON_TIME_DAYS``."""
-    queryset = _held(street_id, month_start).filter(
+    on_time = Q(
         minutes_filed_at__isnull=False,
         minutes_filed_at__lte=F("held_at") + timedelta(days=MINUTES_ON_TIME_DAYS),
     )
-    return _grouped(queryset, "committee_id", committee_ids)
-
-
-def committee_actions_due(street_id, month_start, month_end, committee_ids=None):
-    """Action items agreed by the committee and due in the month."""
-    queryset = _items_due(street_id, month_start, month_end)
-    return _grouped(queryset, "committee_id", committee_ids)
-
-
-def committee_actions_done(street_id, month_start, month_end, committee_ids=None):
-    """Of those, the ones done by the end of the month (S10: completion rate)."""
-    _start, end = _moments(month_start, month_end)
-    queryset = _items_due(street_id, month_start, month_end).filter(
-        status=ActionItemStatus.DONE, done_at__lt=end
+    return _grouped(
+        queryset,
+        "committee_id",
+        committee_ids,
+        meetings_held=Count("pk"),
+        minutes_on_time=Count("pk", filter=on_time),
     )
-    return _grouped(queryset, "committee_id", committee_ids)
 
 
-def _escalations(street_id, month_start, month_end):
-    """Escalations (S9) pending during the month, on both committees' books.
+def committee_actions(street_id, month_start, month_end, committee_ids=None):
+    """Action items agreed by the committee and due in the month
+    (``actions_due``); of those, the ones done by the end of the month
+    (``actions_done``, S10: completion rate)."""
+    _start, end = _moments(month_start, month_end)
+    return _grouped(
+        _items_due(street_id, month_start, month_end),
+        "committee_id",
+        committee_ids,
+        actions_due=Count("pk"),
+        actions_done=Count(
+            "pk", filter=Q(status=ActionItemStatus.DONE, done_at__lt=end)
+        ),
+    )
+
+
+def committee_escalations(street_id, month_start, month_end, committee_ids=None):
+    """Escalations (S9) pending during the month, on both committees' books
+    (``escalations_total``); of those, the ones the 大工委 closed (solved or
+    answered) in the month (``escalations_resolved``).
 
     A 大党委 holds the problem it sent up (``escalated_to`` set), the 大工委
     the copy it received (``escalated_from`` set); both get the result when
@@ -269,28 +269,20 @@ def _escalations(street_id, month_start, month_end):
     and not closed before its start.
     """
     start, end = _moments(month_start, month_end)
-    return (
+    queryset = (
         Problem.objects.filter(street_id=street_id)
         .filter(Q(escalated_from__isnull=False) | Q(escalated_to__isnull=False))
         .annotate(escalated_at=Coalesce("escalated_to__created_at", "created_at"))
         .filter(escalated_at__lt=end)
         .filter(Q(result_at__isnull=True) | Q(result_at__gte=start))
     )
-
-
-def committee_escalations_total(street_id, month_start, month_end, committee_ids=None):
-    """Escalated problems pending at some point in the month."""
-    queryset = _escalations(street_id, month_start, month_end)
-    return _grouped(queryset, "committee_id", committee_ids)
-
-
-def committee_escalations_resolved(
-    street_id, month_start, month_end, committee_ids=None
-):
-    """Of those, the ones the 大工委 closed (solved or answered) in the month."""
-    _start, end = _moments(month_start, month_end)
-    queryset = _escalations(street_id, month_start, month_end).filter(result_at__lt=end)
-    return _grouped(queryset, "committee_id", committee_ids)
+    return _grouped(
+        queryset,
+        "committee_id",
+        committee_ids,
+        escalations_total=Count("pk"),
+        escalations_resolved=Count("pk", filter=Q(result_at__lt=end)),
+    )
 
 
 COMMITTEE_METRICS = {
@@ -303,12 +295,12 @@ COMMITTEE_METRICS = {
 }
 
 COMMITTEE_PROVIDERS = {
-    "meetings_held": committee_meetings_held,
-    "minutes_on_time": committee_minutes_on_time,
-    "actions_due": committee_actions_due,
-    "actions_done": committee_actions_done,
-    "escalations_total": committee_escalations_total,
-    "escalations_resolved": committee_escalations_resolved,
+    "meetings_held": committee_meetings,
+    "minutes_on_time": committee_meetings,
+    "actions_due": committee_actions,
+    "actions_done": committee_actions,
+    "escalations_total": committee_escalations,
+    "escalations_resolved": committee_escalations,
 }
 
 
@@ -321,10 +313,13 @@ def collect(providers, keys, street_id, month_start, month_end, ids, whole_stree
     """
     values = {pk: dict.fromkeys(keys, 0) for pk in ids}
     asked = None if whole_street else ids
-    for key, provider in providers.items():
-        for pk, value in provider(street_id, month_start, month_end, asked).items():
+    # Each provider once, however many metrics it computes.
+    for provider in dict.fromkeys(providers.values()):
+        for pk, counts in provider(street_id, month_start, month_end, asked).items():
             if pk in values:
-                values[pk][key] = int(value or 0)
+                target = values[pk]
+                for key, value in counts.items():
+                    target[key] = int(value or 0)
     return values
 
 

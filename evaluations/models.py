@@ -267,9 +267,9 @@ class Evaluation(models.Model):
     ``grade`` is the effective grade: ``computed_grade`` unless overridden.
     """
 
-    # No index of their own: the (street, month, …), (community, month) and
-    # (unit, month) indexes below lead with them, and every index is written
-    # again for each row a run upserts.
+    # No index of their own: the (street, month, …), (community, month),
+    # (unit, month) and (committee, month) indexes below lead with them, and
+    # every index a row is in is written again each time a run upserts it.
     street = _org_fk(_("街道"), db_index=False)
     community = _org_fk(_("社区"), null=True, db_index=False)
     kind = models.CharField(_("对象"), max_length=16, choices=SubjectKind.choices)
@@ -281,6 +281,7 @@ class Evaluation(models.Model):
         blank=True,
         related_name="evaluations",
         verbose_name=_("委员会"),
+        db_index=False,
     )
     month = models.DateField(_("月份"))
     run = models.ForeignKey(
@@ -310,6 +311,7 @@ class Evaluation(models.Model):
         blank=True,
         related_name="evaluations",
         verbose_name=_("发布"),
+        db_index=False,  # a partial index below: drafts are not in it
     )
     feedback_category = models.CharField(
         _("反馈方式"), max_length=16, choices=FeedbackCategory.choices, blank=True
@@ -322,13 +324,18 @@ class Evaluation(models.Model):
         verbose_name_plural = _("评议结果")
         ordering = ["-month", "kind", "-score", "id"]
         constraints = [
-            # Full (not partial) unique constraints: NULLs are distinct, and an
-            # upsert's ON CONFLICT can name them.
+            # Partial: a unit's row is not in the committees' index and the
+            # other way round, so a run's upsert writes one of them per row.
+            # Subject first: they also serve a unit's (committee's) history.
+            # The upsert's ON CONFLICT names the columns and the condition.
             models.UniqueConstraint(
-                fields=["month", "unit"], name="evaluations_result_once_per_unit"
+                fields=["unit", "month"],
+                condition=models.Q(unit__isnull=False),
+                name="evaluations_result_once_per_unit",
             ),
             models.UniqueConstraint(
-                fields=["month", "committee"],
+                fields=["committee", "month"],
+                condition=models.Q(committee__isnull=False),
                 name="evaluations_result_once_per_committee",
             ),
             models.CheckConstraint(
@@ -344,7 +351,11 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["street", "month", "kind", "grade"]),
             models.Index(fields=["community", "month"]),
-            models.Index(fields=["unit", "month"]),
+            models.Index(
+                fields=["publication"],
+                condition=models.Q(publication__isnull=False),
+                name="evaluations_published_idx",
+            ),
         ]
 
     def __str__(self):

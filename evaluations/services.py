@@ -327,11 +327,6 @@ def _own(run_id, token, **progress):
         raise RunLost()
 
 
-def _chunks(items, size):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 #: Columns a run writes; on conflict all but ``created_at``, ``kind`` and the
 #: subject are replaced, and ``grade``/``overridden`` follow ``_KEEP_OVERRIDE``.
 _COLUMNS = (
@@ -372,58 +367,127 @@ _KEEP_OVERRIDE = (
 )
 
 
-def _upsert(rows, subject):
+def _upsert(run, kind, rows):
     """Insert or update one batch of results in one statement.
 
-    ``rows`` are tuples in ``_COLUMNS`` order; ``subject`` is ``unit_id`` or
-    ``committee_id``. One multi-row ``INSERT … ON CONFLICT (month, subject)
-    DO UPDATE`` (PostgreSQL and SQLite alike) instead of ``bulk_create`` of
-    model instances, whose per-field preparation cost more than the write.
+    ``rows`` are ``(community_id, subject_id, metrics, breakdown, score,
+    grade)`` with ``metrics`` and ``breakdown`` as JSON text. One multi-row
+    ``INSERT … ON CONFLICT (subject, month) DO UPDATE``, never a write per
+    subject or ``bulk_create`` of model instances. Only constant identifiers
+    go into the statement's text; every value is a parameter.
     """
     if not rows:
         return
+    subject = "unit_id" if kind == SubjectKind.UNIT else "committee_id"
     table = Evaluation._meta.db_table
-    placeholders = "(%s)" % ", ".join(["%s"] * len(_COLUMNS))
-    # Only constant identifiers go into the text; every value is a parameter.
-    columns = ", ".join(_COLUMNS)
-    values = ", ".join([placeholders] * len(rows))
     updates = ", ".join(f"{c} = excluded.{c}" for c in _REPLACED)
-    keep = _KEEP_OVERRIDE.format(t=table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT (month, {subject}) DO UPDATE SET {updates}, {keep}"  # noqa: E501, S608
+    conflict = (
+        f"ON CONFLICT ({subject}, month) WHERE {subject} IS NOT NULL"
+        f" DO UPDATE SET {updates},"
+        f" {_KEEP_OVERRIDE.format(t=table)}"
+    )
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        sql, params = _arrays_insert(run, kind, rows, now)
+    else:
+        sql, params = _values_insert(run, kind, rows, now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(_COLUMNS)}) {sql} {conflict}", params
+        )
+
+
+def _arrays_insert(run, kind, rows, now):
+    """PostgreSQL: the batch as a handful of arrays, ``unnest`` into rows.
+
+    The run's constants are one parameter each and every distinct JSON text
+    is sent once (subjects with the same metrics share it), so the
+    statement is a fraction of the size of a ``VALUES`` list: less to
+    quote, send and parse.
+    """
+    texts = {}
+    columns = list(zip(*rows, strict=True))
+    metrics = [texts.setdefault(text, len(texts) + 1) for text in columns[2]]
+    breakdowns = [texts.setdefault(text, len(texts) + 1) for text in columns[3]]
+    unit = kind == SubjectKind.UNIT
+    subject = "r.subject_id, NULL" if unit else "NULL, r.subject_id"
+    sql = (
+        "SELECT %(street)s, r.community_id, %(kind)s, "  # noqa: S608 (a constant of two)
+        + subject
+        + ", %(month)s, %(run)s, %(policy)s, j.texts[r.metrics],"
+        " j.texts[r.breakdown], r.score, r.grade, r.grade, false, '', %(now)s,"
+        " %(now)s FROM (SELECT %(texts)s::jsonb[] AS texts) j,"
+        " unnest(%(communities)s::bigint[], %(subjects)s::bigint[],"
+        " %(metrics)s::int[], %(breakdowns)s::int[], %(scores)s::numeric[],"
+        " %(grades)s::varchar[])"
+        " AS r(community_id, subject_id, metrics, breakdown, score, grade)"
+    )
+    params = {
+        "street": run.street_id,
+        "kind": kind,
+        "month": run.month,
+        "run": run.pk,
+        "policy": run.policy_id,
+        "now": now,
+        "texts": list(texts),
+        "communities": list(columns[0]),
+        "subjects": list(columns[1]),
+        "metrics": metrics,
+        "breakdowns": breakdowns,
+        "scores": list(columns[4]),
+        "grades": list(columns[5]),
+    }
+    return sql, params
+
+
+def _values_insert(run, kind, rows, now):
+    """Any other database (SQLite on a developer's machine): a ``VALUES`` list."""
+    unit = kind == SubjectKind.UNIT
+    placeholders = "(%s)" % ", ".join(["%s"] * len(_COLUMNS))
+    params = []
+    for community_id, subject_id, metrics, breakdown, score, grade in rows:
+        params += [
+            run.street_id,
+            community_id,
+            kind,
+            subject_id if unit else None,
+            None if unit else subject_id,
+            run.month,
+            run.pk,
+            run.policy_id,
+            metrics,
+            breakdown,
+            score,
+            grade,
+            grade,
+            False,
+            "",
+            now,
+            now,
+        ]
+    return "VALUES " + ", ".join([placeholders] * len(rows)), params
 
 
 def _result_rows(run, kind, subjects, values):
-    """Return the batch's rows (``_COLUMNS`` order): metrics, score and grade."""
-    now = timezone.now()
-    unit = kind == SubjectKind.UNIT
+    """Return the batch's rows for ``_upsert``: metrics, score and grade.
+
+    Subjects with the same metrics get the same score: each distinct set of
+    metrics is scored (and its breakdown serialised) once per batch.
+    """
+    scored = {}
     rows = []
     for subject_id, community_id in subjects:
         metrics = values[subject_id]
-        total, breakdown = scoring.score(run.policy, kind, metrics)
-        grade = run.policy.grade_for(total)
-        rows.append(
-            (
-                run.street_id,
-                community_id,
-                kind,
-                subject_id if unit else None,
-                None if unit else subject_id,
-                run.month,
-                run.pk,
-                run.policy_id,
+        key = tuple(metrics.values())
+        if key not in scored:
+            total, breakdown = scoring.score(run.policy, kind, metrics)
+            scored[key] = (
                 json.dumps(metrics),
                 json.dumps(breakdown),
                 total,
-                grade,
-                grade,
-                False,
-                "",
-                now,
-                now,
+                run.policy.grade_for(total),
             )
-        )
+        rows.append((community_id, subject_id, *scored[key]))
     return rows
 
 
@@ -483,6 +547,39 @@ def evaluation_run_execute(*, run_id):
     return run
 
 
+def _batches(units, committees, size):
+    """Split the work into batches of at most ``size`` subjects.
+
+    A batch is a list of ``(kind, subjects)`` parts; the street's committees
+    fill the room the last batch of units leaves, so a street that fits in
+    one batch is computed in one transaction.
+    """
+    batch, room = [], size
+    for kind, subjects in (
+        (SubjectKind.UNIT, units),
+        (SubjectKind.COMMITTEE, committees),
+    ):
+        while subjects:
+            part, subjects = subjects[:room], subjects[room:]
+            batch.append((kind, part))
+            room -= len(part)
+            if not room:
+                yield batch
+                batch, room = [], size
+    if batch:
+        yield batch
+
+
+#: kind → (its metrics collector, the run's progress field).
+_KINDS = {
+    SubjectKind.UNIT: (metric_providers.collect_unit_metrics, "units_done"),
+    SubjectKind.COMMITTEE: (
+        metric_providers.collect_committee_metrics,
+        "committees_done",
+    ),
+}
+
+
 def _execute(run, token):
     batch_size = max(int(_setting("EVALUATION_BATCH_SIZE", 1000)), 1)
     delay = float(_setting("EVALUATION_BATCH_DELAY_SECONDS", 0))
@@ -497,38 +594,43 @@ def _execute(run, token):
         .order_by("pk")
         .values_list("pk", "community_id")
     )
-    with transaction.atomic():
-        _own(run.pk, token, units_total=len(units), committees_total=len(committees))
-    for batch in _chunks(units, batch_size):
+    everyone = {SubjectKind.UNIT: len(units), SubjectKind.COMMITTEE: len(committees)}
+    # The totals go with the first batch and the end with the last, each in
+    # that batch's transaction: a street in one batch costs one commit.
+    totals = {"units_total": len(units), "committees_total": len(committees)}
+    batches = list(_batches(units, committees, batch_size))
+    for number, batch in enumerate(batches, start=1):
         with transaction.atomic():
-            _own(run.pk, token, units_done=F("units_done") + len(batch))
+            progress = dict(totals)
+            totals = {}
+            for kind, part in batch:
+                field = _KINDS[kind][1]
+                progress[field] = F(field) + len(part)
+            if number == len(batches):
+                progress.update(status=RunStatus.DONE, finished_at=timezone.now())
+            _own(run.pk, token, **progress)
             _refuse_published(run.street_id, run.month)
-            values = metric_providers.collect_unit_metrics(
-                run.street_id,
-                start,
-                end,
-                [pk for pk, _c in batch],
-                whole_street=len(batch) == len(units),
-            )
-            _upsert(_result_rows(run, SubjectKind.UNIT, batch, values), "unit_id")
-        if delay:
+            for kind, part in batch:
+                collect = _KINDS[kind][0]
+                values = collect(
+                    run.street_id,
+                    start,
+                    end,
+                    [pk for pk, _c in part],
+                    whole_street=len(part) == everyone[kind],
+                )
+                _upsert(run, kind, _result_rows(run, kind, part, values))
+        if delay and number < len(batches):
             time.sleep(delay)
-    for batch in _chunks(committees, batch_size):
+    if not batches:  # a street with nothing to evaluate
         with transaction.atomic():
-            _own(run.pk, token, committees_done=F("committees_done") + len(batch))
-            _refuse_published(run.street_id, run.month)
-            values = metric_providers.collect_committee_metrics(
-                run.street_id,
-                start,
-                end,
-                [pk for pk, _c in batch],
-                whole_street=len(batch) == len(committees),
+            _own(
+                run.pk,
+                token,
+                **totals,
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
             )
-            _upsert(
-                _result_rows(run, SubjectKind.COMMITTEE, batch, values), "committee_id"
-            )
-    with transaction.atomic():
-        _own(run.pk, token, status=RunStatus.DONE, finished_at=timezone.now())
 
 
 def evaluation_run_previous_month(*, today=None):

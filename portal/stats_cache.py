@@ -3,11 +3,12 @@
 The dashboards and ``/api/v1/stats/`` ask some fifty GROUP BYs. Their result
 is cached per scope, under the current *data generation*: a PostgreSQL
 sequence that every INSERT, UPDATE, DELETE or TRUNCATE on a table of the
-apps the figures count advances, once when the statement runs and once more
-when its transaction commits (``watch_writes``, installed on every
-PostgreSQL connection). Any write therefore shows on the next load, from
-every process, whatever the cache backend: a cached value is only ever
-served for the generation it was computed at.
+apps the figures count advances (``watch_writes``, installed on every
+PostgreSQL connection): at once outside a transaction, else when the
+transaction commits, and before a read of the generation inside that same
+transaction, which already sees its own writes. Any write therefore shows on
+the next load, from every process, whatever the cache backend: a cached value
+is only ever served for the generation it was computed at.
 
 Writes that bypass Django's cursor (``COPY`` in ``portal.bulk``) call
 ``data_changed``. Figures that change with the clock alone (minutes overdue
@@ -39,22 +40,33 @@ _WRITE = re.compile(
 
 #: alias → the one on-commit callback, so a transaction registers it once.
 _ON_COMMIT = {}
+#: Set on a connection whose open transaction wrote since the last advance.
+_WRITTEN = "portal_stats_written"
 
 
 def _advance(alias):
     # to_regclass: NULL (and nextval(NULL) a no-op) while migrations that
     # write run before the sequence exists.
-    with connections[alias].cursor() as cursor:
+    conn = connections[alias]
+    setattr(conn, _WRITTEN, False)
+    with conn.cursor() as cursor:
         cursor.execute("SELECT nextval(to_regclass(%s))", [SEQUENCE])
 
 
 def watch_writes(execute, sql, params, many, context):
-    """Execute wrapper: advance the generation after a write to a stats table."""
+    """Execute wrapper: advance the generation after a write to a stats table.
+
+    Inside a transaction other connections only see the write when it
+    commits, so it advances then (once however many writes); until then the
+    connection is marked, and ``generation()`` on it advances first.
+    """
     result = execute(sql, params, many, context)
     if _WRITE.match(sql):
         conn = context["connection"]
-        _advance(conn.alias)
-        if conn.in_atomic_block:
+        if not conn.in_atomic_block:
+            _advance(conn.alias)
+        else:
+            setattr(conn, _WRITTEN, True)
             pending = _ON_COMMIT.setdefault(conn.alias, partial(_advance, conn.alias))
             if not any(item[1] is pending for item in conn.run_on_commit):
                 conn.on_commit(pending)
@@ -81,6 +93,8 @@ def generation():
     """Return the current data generation (``None``: nothing is cached)."""
     if connection.vendor != "postgresql" or not settings.PORTAL_STATS_CACHE_SECONDS:
         return None
+    if getattr(connection, _WRITTEN, False):  # this transaction's own writes
+        _advance(connection.alias)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT to_regclass(%s) IS NOT NULL,"

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations import services
@@ -107,7 +109,28 @@ def test_small_batches_advance_progress_and_give_the_same_results(world, committ
         run = run_month(world.street, MAY, world.street_admin)
     # then every batch counted and the results are unchanged
     assert (run.units_done, run.units_total) == (12, 12)
+    assert (run.committees_done, run.committees_total) == (3, 3)
+    assert run.status == RunStatus.DONE
     assert results_snapshot(MAY) == reference
+
+
+def test_a_runs_queries_do_not_grow_with_the_streets_units(world, committees):
+    # given the queries of a month run over three units
+    def queries():
+        run = services.evaluation_run_start(
+            user=world.street_admin, street=world.street, month=MAY, enqueue=False
+        )
+        with CaptureQueriesContext(connection) as captured:
+            services.evaluation_run_execute(run_id=run.pk)
+        return len(captured)
+
+    three = queries()
+    # when the street has twelve units with in-service members
+    more_units(world, 9)
+    in_service_members(world, world.unit_a, 2)
+    # then a run sends the same number of queries
+    assert queries() == three
+    assert Evaluation.objects.filter(month=MAY, kind=SubjectKind.UNIT).count() == 12
 
 
 def test_a_published_month_refuses_a_rerun_and_an_override(world, committees):

@@ -72,17 +72,10 @@ def _seq_scans(sql):
 
 #: provider → (fact table, columns the index must bound).
 MONTHLY = {
-    metrics.unit_meetings_invited: ("meetings_meeting", ["street_id", "month"]),
-    metrics.unit_meetings_attended: ("meetings_meeting", ["street_id", "month"]),
-    metrics.unit_actions_due: ("meetings_actionitem", ["street_id", "due_on"]),
-    metrics.unit_actions_on_time: ("meetings_actionitem", ["street_id", "due_on"]),
-    metrics.unit_actions_overdue: ("meetings_actionitem", ["street_id", "due_on"]),
+    metrics.unit_meetings: ("meetings_meeting", ["street_id", "month"]),
+    metrics.unit_actions: ("meetings_actionitem", ["street_id", "due_on"]),
     metrics.unit_members_in_service: ("orgs_partymember", ["street_id", "status"]),
-    metrics.unit_members_served: ("volunteers_checkin", ["street_id", "checked_in_at"]),
-    metrics.unit_service_checkins: (
-        "volunteers_checkin",
-        ["street_id", "checked_in_at"],
-    ),
+    metrics.unit_service: ("volunteers_checkin", ["street_id", "checked_in_at"]),
     metrics.unit_wishes_fulfilled: (
         "volunteers_microwish",
         ["street_id", "fulfilled_at"],
@@ -95,10 +88,8 @@ MONTHLY = {
         "volunteers_groupserviceevent",
         ["street_id", "held_on"],
     ),
-    metrics.committee_meetings_held: ("meetings_meeting", ["street_id", "month"]),
-    metrics.committee_minutes_on_time: ("meetings_meeting", ["street_id", "month"]),
-    metrics.committee_actions_due: ("meetings_actionitem", ["street_id", "due_on"]),
-    metrics.committee_actions_done: ("meetings_actionitem", ["street_id", "due_on"]),
+    metrics.committee_meetings: ("meetings_meeting", ["street_id", "month"]),
+    metrics.committee_actions: ("meetings_actionitem", ["street_id", "due_on"]),
 }
 
 
@@ -206,6 +197,9 @@ def test_fact_rows_carry_their_street_community_and_unit_as_indexed_keys(label):
     indexed = {f.column for f in model._meta.fields if f.db_index}
     for index in model._meta.indexes:
         indexed.add(model._meta.get_field(index.fields[0].lstrip("-")).column)
+    for constraint in model._meta.constraints:  # unique ones are indexes too
+        if getattr(constraint, "fields", None):
+            indexed.add(model._meta.get_field(constraint.fields[0]).column)
     for name in FACTS[label]:
         field = model._meta.get_field(name)
         assert isinstance(field, ForeignKey), f"{label}.{name} is not a foreign key"

@@ -67,6 +67,21 @@ def test_a_write_in_the_same_transaction_shows_on_the_next_load(small):
     assert _checkins(client) == before + 1
 
 
+def test_each_of_several_writes_in_one_transaction_shows_on_the_next_load(small):
+    # given one transaction that loads the board between its writes
+    client = login(small.staff)
+    volunteer = Volunteer.objects.filter(community=small.communities[0]).first()
+    before = _checkins(client)
+    with transaction.atomic():
+        checkin(volunteer)
+        assert _checkins(client) == before + 1
+        # when it writes again after that load was cached
+        checkin(volunteer)  # at another activity
+        # then the next load counts the second write too
+        assert _checkins(client) == before + 2
+    assert _checkins(client) == before + 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_write_committed_by_another_process_shows_on_the_next_load():
     small = build_street("D", 2)
