@@ -387,9 +387,11 @@ class Bench:
         self.client.force_login(self.staff)
         self.dashboard_url = self._dashboard_url()
         self.api_url = "/api/v1/stats/"
-        from evaluations.models import Publication
+        from evaluations.models import Evaluation
 
-        self.month = Publication.objects.aggregate(m=Max("month"))["m"]
+        # The last month the seed evaluated (and published): the same month
+        # however often the database is reused, since it is only unpublished.
+        self.month = Evaluation.objects.aggregate(m=Max("month"))["m"]
         self._unpublish(self.month)
         self._floor_table()
         self.xlsx = self._members_file()

@@ -66,7 +66,7 @@ def _grouped(queryset, field, ids, **aggregates):
 
 def _count(queryset, field, ids, metric):
     """One count per group under the name ``metric``."""
-    return _grouped(queryset, field, ids, **{metric: Count("pk")})
+    return _grouped(queryset, field, ids, **{metric: Count("*")})
 
 
 def _moments(month_start, month_end):
@@ -108,7 +108,7 @@ def unit_meetings(street_id, month_start, month_end, unit_ids=None):
         queryset,
         "unit_id",
         unit_ids,
-        meetings_invited=Count("pk"),
+        meetings_invited=Count("*"),
         meetings_attended=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
     )
 
@@ -131,7 +131,7 @@ def unit_actions(street_id, month_start, month_end, unit_ids=None):
         _items_due(street_id, month_start, month_end),
         "unit_id",
         unit_ids,
-        actions_due=Count("pk"),
+        actions_due=Count("*"),
         actions_on_time=Count("pk", filter=_DONE_ON_TIME),
     )
     for counts in values.values():
@@ -156,7 +156,7 @@ def unit_service(street_id, month_start, month_end, unit_ids=None):
         "employer_unit_id",
         unit_ids,
         members_served=Count("volunteer", distinct=True),
-        service_checkins=Count("pk"),
+        service_checkins=Count("*"),
     )
 
 
@@ -237,7 +237,7 @@ def committee_meetings(street_id, month_start, month_end, committee_ids=None):
         queryset,
         "committee_id",
         committee_ids,
-        meetings_held=Count("pk"),
+        meetings_held=Count("*"),
         minutes_on_time=Count("pk", filter=on_time),
     )
 
@@ -251,7 +251,7 @@ def committee_actions(street_id, month_start, month_end, committee_ids=None):
         _items_due(street_id, month_start, month_end),
         "committee_id",
         committee_ids,
-        actions_due=Count("pk"),
+        actions_due=Count("*"),
         actions_done=Count(
             "pk", filter=Q(status=ActionItemStatus.DONE, done_at__lt=end)
         ),
@@ -280,7 +280,7 @@ def committee_escalations(street_id, month_start, month_end, committee_ids=None)
         queryset,
         "committee_id",
         committee_ids,
-        escalations_total=Count("pk"),
+        escalations_total=Count("*"),
         escalations_resolved=Count("pk", filter=Q(result_at__lt=end)),
     )
 
