@@ -82,8 +82,10 @@ def count_by_month(queryset, field, months):
     bounds.append(month_window(months)[1])
     counts = queryset.order_by().aggregate(
         **{
+            # COUNT(field), never NULL in the month: an index holding
+            # ``field`` answers it without reading the rows.
             f"m{i}": Count(
-                "pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end})
+                field, filter=Q(**{f"{field}__gte": start, f"{field}__lt": end})
             )
             for i, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))
         }

@@ -483,11 +483,18 @@ class CheckIn(models.Model):
         ordering = ["-checked_in_at", "-id"]
         indexes = [
             models.Index(fields=["community", "checked_in_at"]),
-            # With what the monthly evaluation counts per unit, so a street's
-            # month of in-service check-ins is read from the index alone.
+            # With what the street's dashboard counts per month and community
+            # and the monthly evaluation per unit: a street's months of
+            # check-ins are read from the index alone (index-only scans).
             models.Index(
                 fields=["street", "checked_in_at"],
-                include=["employer_unit", "volunteer", "in_service", "attendance"],
+                include=[
+                    "community",
+                    "employer_unit",
+                    "volunteer",
+                    "in_service",
+                    "attendance",
+                ],
                 name="volunteers_checkin_street",
             ),
             models.Index(fields=["unit", "checked_in_at"]),

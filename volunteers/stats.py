@@ -99,7 +99,7 @@ def by_community(scope, months):
             qs.filter(community__isnull=False)
             .order_by()
             .values_list("community")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))  # not a column: the index can answer it
         )
         for community, n in counts:
             rows.setdefault(community, {})[key] = n
