@@ -253,7 +253,7 @@ def report(results, one_db, n_db, n, info):
 
     # number, label, (database, figure, key) measured, the same of its floor, target
     table = [
-        ("1", f"月度评议（全部单位，{n} 个街道）÷ SQL 下限 INSERT…SELECT…GROUP BY",
+        ("1", f"月度评议（全部单位和委员会，{n} 个街道）÷ SQL 下限 INSERT…SELECT…GROUP BY",
          (n_db, "evaluation", "app"), (n_db, "evaluation", "floor"), 3),
         ("2a", f"街道首页（{n} 个街道）÷ 常量视图",
          (n_db, "dashboard", "page"), (n_db, "dashboard", "constant"), 5),
@@ -307,7 +307,8 @@ def report(results, one_db, n_db, n, info):
     equal = all(r["equal"] == r["compared"] == r["units"] for r in evaluations)
     last = evaluations[-1]
     checks.append(
-        f"评议得分与 SQL 下限逐个单位比对：{last['equal']:,}/{last['units']:,} 相同"
+        "评议得分与 SQL 下限逐个单位、委员会比对："
+        f"{last['equal']:,}/{last['units']:,} 相同"
         + ("（每一轮都相同）" if equal else "（有不同！）")
     )
     for db in (one_db, n_db):
@@ -315,8 +316,8 @@ def report(results, one_db, n_db, n, info):
     absolute = ["绝对数字（中位数）："]
     ev_app = med(n_db, "evaluation", "app")
     absolute.append(
-        f"  评议：{last['units']:,} 个单位 {ev_app:.2f} s（{last['units'] / ev_app:,.0f}"
-        f" 单位/秒）；SQL 下限 {med(n_db, 'evaluation', 'floor'):.2f} s"
+        f"  评议：{last['units']:,} 个单位和委员会 {ev_app:.2f} s"
+        f"（{last['units'] / ev_app:,.0f} 个/秒）；SQL 下限 {med(n_db, 'evaluation', 'floor'):.2f} s"
     )
     for db, label in ((one_db, "1 个街道"), (n_db, f"{n} 个街道")):
         page = med(db, "dashboard", "page")
@@ -443,8 +444,9 @@ class Bench:
                 # Logged, with its key, like the evaluation's own table: the
                 # floor stores its scores as durably as the job does.
                 "DROP TABLE IF EXISTS bench_floor_scores;"
-                " CREATE TABLE bench_floor_scores (unit_id bigint PRIMARY"
-                " KEY, street_id bigint, score numeric(5, 2), grade varchar(16))"
+                " CREATE TABLE bench_floor_scores (kind varchar(16), subject_id"
+                " bigint, street_id bigint, score numeric(5, 2), grade varchar(16),"
+                " PRIMARY KEY (kind, subject_id))"
             )
 
     def evaluation(self):
@@ -453,6 +455,14 @@ class Bench:
         from evaluations.models import RunTrigger
         from evaluations.services import evaluation_run_execute, evaluation_run_start
 
+        with connection.cursor() as cursor:
+            # Each round rewrites the month's results. Between two months'
+            # runs autovacuum clears the old row versions; where it is off
+            # (this machine's server) they would pile up round after round,
+            # so clear them here, untimed, and every round starts alike.
+            cursor.execute(
+                "VACUUM (ANALYZE) evaluations_evaluation, evaluations_evaluationrun"
+            )
         started = time.perf_counter()
         for street in self.streets:
             run = evaluation_run_start(
@@ -475,7 +485,8 @@ class Bench:
                 " count(*) FILTER (WHERE e.score = f.score"
                 " AND e.computed_grade = f.grade)"
                 " FROM bench_floor_scores f LEFT JOIN evaluations_evaluation e"
-                " ON e.unit_id = f.unit_id AND e.month = %s",
+                " ON e.month = %s AND e.kind = f.kind"
+                " AND coalesce(e.unit_id, e.committee_id) = f.subject_id",
                 [self.month],
             )
             units, compared, equal = cursor.fetchone()
@@ -732,12 +743,13 @@ def _floor_params(month):
     }
 
 
-#: The scores of every unit of every street for one month, in one statement:
-#: the metrics the score uses (evaluations.metrics), the policy in force, the
-#: weighted mean of the applicable components (evaluations.scoring), rounded
-#: half-up to 0.01, and the grade by the policy's thresholds.
+#: The scores of every unit and every evaluated committee (大工委, 大党委) of
+#: every street for one month, in one statement: the metrics the score uses
+#: (evaluations.metrics), the policy in force, the weighted mean of the
+#: applicable components (evaluations.scoring), rounded half-up to 0.01, and
+#: the grade by the policy's thresholds.
 FLOOR_SQL = """
-INSERT INTO bench_floor_scores (unit_id, street_id, score, grade)
+INSERT INTO bench_floor_scores (kind, subject_id, street_id, score, grade)
 WITH policy AS (
     SELECT DISTINCT ON (street_id) *
     FROM evaluations_scoringpolicy
@@ -836,13 +848,79 @@ scored AS (
                 + w_co, 0),
             0), 2) AS score
     FROM parts
+),
+c_meetings AS (
+    SELECT committee_id, count(*) AS held,
+           count(*) FILTER (WHERE minutes_filed_at IS NOT NULL
+               AND minutes_filed_at <= held_at + interval '7 days') AS on_time
+    FROM meetings_meeting
+    WHERE month = %(month)s AND status = 'held'
+    GROUP BY committee_id
+),
+c_actions AS (
+    SELECT committee_id, count(*) AS due,
+           count(*) FILTER (WHERE status = 'done' AND done_at < %(end_at)s) AS done
+    FROM meetings_actionitem
+    WHERE due_on >= %(month)s AND due_on < %(end)s
+    GROUP BY committee_id
+),
+c_escalations AS (
+    SELECT pr.committee_id, count(*) AS total,
+           count(*) FILTER (WHERE pr.result_at < %(end_at)s) AS resolved
+    FROM meetings_problem pr
+    LEFT JOIN meetings_problem up ON up.escalated_from_id = pr.id
+    WHERE (pr.escalated_from_id IS NOT NULL OR up.id IS NOT NULL)
+      AND coalesce(up.created_at, pr.created_at) < %(end_at)s
+      AND (pr.result_at IS NULL OR pr.result_at >= %(start_at)s)
+    GROUP BY pr.committee_id
+),
+c_parts AS (
+    SELECT c.id AS committee_id, c.street_id,
+        p.excellent_min, p.good_min, p.fair_min,
+        coalesce((p.committee_weights->>'action_items')::numeric, 0) AS w_act,
+        coalesce((p.committee_weights->>'minutes')::numeric, 0) AS w_min,
+        coalesce((p.committee_weights->>'escalations')::numeric, 0) AS w_esc,
+        CASE WHEN coalesce(a.due, 0) > 0 THEN least(
+            coalesce(a.done, 0)::numeric(40, 30) * 100 / a.due, 100)
+        END AS s_act,
+        least(coalesce(m.on_time, 0)::numeric(40, 30) * 100
+            / greatest(coalesce(m.held, 0), 1), 100) AS s_min,
+        CASE WHEN coalesce(e.total, 0) > 0 THEN least(
+            coalesce(e.resolved, 0)::numeric(40, 30) * 100 / e.total, 100)
+        END AS s_esc
+    FROM orgs_committee c
+    JOIN policy p ON p.street_id = c.street_id
+    LEFT JOIN c_meetings m ON m.committee_id = c.id
+    LEFT JOIN c_actions a ON a.committee_id = c.id
+    LEFT JOIN c_escalations e ON e.committee_id = c.id
+    WHERE c.kind IN ('big_working', 'big_party')
+),
+c_scored AS (
+    SELECT committee_id, street_id, excellent_min, good_min, fair_min,
+        round(coalesce(
+            (coalesce(w_act * s_act, 0) + w_min * s_min + coalesce(w_esc * s_esc, 0))
+            / nullif(
+                CASE WHEN s_act IS NOT NULL THEN w_act ELSE 0 END
+                + w_min
+                + CASE WHEN s_esc IS NOT NULL THEN w_esc ELSE 0 END, 0),
+            0), 2) AS score
+    FROM c_parts
+),
+results AS (
+    SELECT 'unit' AS kind, unit_id AS subject_id, street_id, score,
+           excellent_min, good_min, fair_min
+    FROM scored
+    UNION ALL
+    SELECT 'committee', committee_id, street_id, score,
+           excellent_min, good_min, fair_min
+    FROM c_scored
 )
-SELECT unit_id, street_id, score,
+SELECT kind, subject_id, street_id, score,
     CASE WHEN score >= excellent_min THEN 'excellent'
          WHEN score >= good_min THEN 'good'
          WHEN score >= fair_min THEN 'fair'
          ELSE 'poor' END
-FROM scored
+FROM results
 """
 
 

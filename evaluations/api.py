@@ -113,6 +113,10 @@ class EvaluationRunViewSet(
 ):
     """Monthly evaluation runs. POST ``{"month": "YYYY-MM"}`` starts one (admin)."""
 
+    write_actions = {
+        "create": "evaluations.run",
+    }
+
     serializer_class = EvaluationRunSerializer
     filterset_class = RunFilter
     ordering_fields = ["created_at", "month"]
@@ -370,6 +374,11 @@ class AppealViewSet(
     """Appeals against credit ratings: a unit head files one (multipart, with
     an optional PDF/JPG/PNG attachment), a street admin decides it."""
 
+    write_actions = {
+        "create": "evaluations.appeal",
+        "decide": "evaluations.decide_appeal",
+    }
+
     serializer_class = AppealSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["status", "unit"]
@@ -447,6 +456,10 @@ class CommitmentViewSet(
 ):
     """The street's two-way commitments by year and theme, with their average
     satisfaction (1–5) from the units' surveys. Street staff may add one."""
+
+    write_actions = {
+        "create": "evaluations.commitments",
+    }
 
     serializer_class = CommitmentSerializer
     filterset_fields = ["year", "theme"]

@@ -284,11 +284,15 @@ class Evaluation(models.Model):
         db_index=False,
     )
     month = models.DateField(_("月份"))
+    # Not indexed: nothing reads results by run (and runs are never deleted),
+    # and a rerun writes a new run into every row, which with an index on it
+    # could never be a HOT update (in place, no index touched; see 0005).
     run = models.ForeignKey(
         EvaluationRun,
         on_delete=models.PROTECT,
         related_name="evaluations",
         verbose_name=_("评议运行"),
+        db_index=False,
     )
     policy = models.ForeignKey(
         ScoringPolicy,

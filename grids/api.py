@@ -233,6 +233,13 @@ class CaseViewSet(
     (close) or a remark (confirm, note).
     """
 
+    write_actions = {
+        "create": "grids.report_case",
+        "escalate": "grids.handle_case",
+        "close": "grids.handle_case",
+        "note": "grids.handle_case",
+    }
+
     filterset_class = CaseFilter
     ordering_fields = ["deadline", "created_at", "level", "status"]
     ordering = ["-created_at", "-id"]
@@ -382,6 +389,10 @@ class VisitViewSet(
     viewsets.GenericViewSet,
 ):
     """Routine visits (巡访) the caller sees; a grid worker logs his own."""
+
+    write_actions = {
+        "create": "grids.visit",
+    }
 
     filterset_fields = ["cell", "community", "visited_on"]
     ordering_fields = ["visited_on", "created_at"]

@@ -25,6 +25,7 @@ from meetings.models import (
     ProblemStatus,
 )
 from meetings.rotation import parse_month
+from portal.permissions import RoleActionPermission
 from portal.roles import can
 
 # -- serializers ---------------------------------------------------------------------
@@ -224,7 +225,11 @@ class CanViewMeetings(permissions.BasePermission):
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     """Joint meetings in the caller's scope; filter ``committee``, ``month`` (YYYY-MM)."""
 
-    permission_classes = [permissions.IsAuthenticated, CanViewMeetings]
+    permission_classes = [
+        permissions.IsAuthenticated,
+        CanViewMeetings,
+        RoleActionPermission,
+    ]
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     ordering_fields = ["month", "held_at", "id"]
@@ -237,7 +242,11 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     """Action items in scope; filter ``unit``, ``status``, ``overdue`` (true/false)."""
 
-    permission_classes = [permissions.IsAuthenticated, CanViewMeetings]
+    permission_classes = [
+        permissions.IsAuthenticated,
+        CanViewMeetings,
+        RoleActionPermission,
+    ]
     serializer_class = ActionItemSerializer
     filterset_class = ActionItemFilter
     ordering_fields = ["due_on", "progress", "id"]
@@ -263,7 +272,15 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
 class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
     """Agenda problems in scope; filter ``committee``, ``meeting``, ``status``, ``source``."""
 
-    permission_classes = [permissions.IsAuthenticated, CanViewMeetings]
+    write_actions = {
+        "escalate": "meetings.escalate",
+    }
+
+    permission_classes = [
+        permissions.IsAuthenticated,
+        CanViewMeetings,
+        RoleActionPermission,
+    ]
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilter
     ordering_fields = ["created_at", "progress", "id"]

@@ -129,6 +129,13 @@ class OrgNodeViewSet(
     ``community``, ``unit_kind``, ``q`` (name contains).
     """
 
+    write_actions = {
+        "create": ("orgs.edit", "orgs.manage_tree"),
+        "partial_update": ("orgs.edit", "orgs.manage_tree"),
+        "destroy": ("orgs.edit", "orgs.manage_tree"),
+        "move": "orgs.manage_tree",
+    }
+
     queryset = OrgNode.objects.none()
     serializer_class = OrgNodeSerializer
     filterset_class = OrgNodeFilter
@@ -307,6 +314,11 @@ class CommitteeSeatViewSet(
     """Committee seats, current and past. Filters: ``committee``, ``person``,
     ``current`` (true/false), ``committee_kind``, ``is_unit_secretary``.
     POST adds a seat (the S3/S4 rule is checked); ``vacate`` ends one."""
+
+    write_actions = {
+        "create": "orgs.manage_seats",
+        "vacate": "orgs.manage_seats",
+    }
 
     queryset = Seat.objects.none()
     view_action = "orgs.view_committees"

@@ -113,6 +113,11 @@ class WorkerUpdateSerializer(serializers.Serializer):
 class WorkerViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Social workers and grid workers. ``?compliance=under`` lists shortfalls."""
 
+    write_actions = {
+        "create": "support.manage",
+        "update": "support.manage",
+    }
+
     serializer_class = WorkerSerializer
     ordering_fields = ["id", "hired_on", "trainings_year"]
     ordering = ["community_id", "id"]
@@ -239,6 +244,11 @@ class AttendanceOutputSerializer(serializers.Serializer):
 class TrainingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Rotation trainings; ``POST …/attendance/`` records who attended."""
 
+    write_actions = {
+        "create": "support.manage",
+        "attendance": "support.record_attendance",
+    }
+
     serializer_class = TrainingSerializer
     ordering_fields = ["held_on", "id", "present_count"]
     ordering = ["-held_on", "-id"]
@@ -361,6 +371,11 @@ class SocialOrgViewSet(
 ):
     """Social organisations incubated by the street."""
 
+    write_actions = {
+        "create": "support.manage",
+        "set_status": "support.manage",
+    }
+
     serializer_class = SocialOrgSerializer
     ordering_fields = ["id", "name", "incubated_on", "members"]
     ordering = ["community_id", "name", "id"]
@@ -427,6 +442,10 @@ class BudgetInputSerializer(serializers.Serializer):
 
 class BudgetViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Budget lines per community and year; ``POST`` sets one (kept as revision)."""
+
+    write_actions = {
+        "create": "support.manage",
+    }
 
     serializer_class = BudgetSerializer
     ordering_fields = ["id", "year", "amount"]
@@ -512,6 +531,11 @@ class ReasonSerializer(serializers.Serializer):
 
 class SpendingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Spending records; ``POST`` multipart with an optional ``attachment``."""
+
+    write_actions = {
+        "create": "support.record_spending",
+        "void": "support.record_spending",
+    }
 
     serializer_class = SpendingSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -611,6 +635,10 @@ class SpecialFundViewSet(
     SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 ):
     """The street's special funds; ``…/entries/`` is the ledger (append-only)."""
+
+    write_actions = {
+        "entries": "support.manage",
+    }
 
     serializer_class = SpecialFundSerializer
     ordering = ["name"]

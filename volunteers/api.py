@@ -382,6 +382,10 @@ def _valid(serializer_class, request, **kwargs):
 class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
     """Volunteers in the caller's scope (a volunteer sees himself)."""
 
+    write_actions = {
+        "create": "volunteers.manage",
+    }
+
     serializer_class = VolunteerSerializer
     filterset_fields = ["community", "kind", "is_party_member", "status"]
     ordering_fields = ["registered_on", "id"]
@@ -438,6 +442,11 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     """Activities: staff see their scope, volunteers their street's."""
 
+    write_actions = {
+        "create": "volunteers.publish_activity",
+        "signup": "volunteers.participate",
+    }
+
     serializer_class = VolunteerActivitySerializer
     filterset_fields = ["community", "unit", "activity_type", "status", "category"]
     ordering_fields = ["starts_at", "id"]
@@ -488,6 +497,10 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
+    write_actions = {
+        "confirm": "volunteers.publish_activity",
+        "party_confirm": "volunteers.confirm_party_points",
+    }
     serializer_class = VolunteerCheckInSerializer
     filterset_fields = ["activity", "community", "attendance", "in_service"]
     ordering_fields = ["checked_in_at", "id"]
@@ -523,6 +536,11 @@ class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PointsViewSet(viewsets.ReadOnlyModelViewSet):
     """The points ledger (entries only ever added) and balances."""
+
+    write_actions = {
+        "correct": "volunteers.correct_points",
+        "reverse": "volunteers.correct_points",
+    }
 
     serializer_class = PointsEntrySerializer
     filterset_fields = ["volunteer", "kind", "community"]
@@ -586,6 +604,12 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class _ClaimableViewSet(viewsets.ReadOnlyModelViewSet):
+    write_actions = {
+        "create": "volunteers.manage",
+        "claim": "volunteers.claim",
+        "confirm": "volunteers.manage",
+        "cancel": "volunteers.manage",
+    }
     model = None
     create_serializer = None
     filterset_fields = ["community", "status", "claimed_by_unit"]
@@ -658,6 +682,10 @@ class ServicePostViewSet(_ClaimableViewSet):
 
 
 class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    write_actions = {
+        "create": ("volunteers.manage", "volunteers.participate"),
+        "cancel": "volunteers.correct_points",
+    }
     serializer_class = RedemptionSerializer
     filterset_fields = ["volunteer", "status", "community"]
     ordering_fields = ["redeemed_at", "id"]

@@ -205,3 +205,32 @@ def test_fact_rows_carry_their_street_community_and_unit_as_indexed_keys(label):
         assert isinstance(field, ForeignKey), f"{label}.{name} is not a foreign key"
         assert field.related_model is OrgNode, f"{label}.{name} is not an org node"
         assert field.column in indexed, f"{label}.{name} leads no index"
+
+
+def test_rerunning_a_month_rewrites_its_results_in_place(world):
+    # given a month evaluated once
+    from tests.evaluations.conftest import MAY, run_month
+
+    run_month(world.street, MAY, world.street_admin)
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'evaluations_evaluation'"
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    # when it is evaluated again (a new run id in every row, same figures)
+    run_month(world.street, MAY, world.street_admin)
+    updated, in_place = (a - b for a, b in zip(updates(), before, strict=True))
+    # then the rows were updated without writing any index again (HOT):
+    # no index holds a column a rerun changes
+    assert updated >= 3
+    assert in_place == updated
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'evaluations_evaluation'"
+        )
+        assert "fillfactor=70" in (cursor.fetchone()[0] or [])

@@ -65,3 +65,34 @@ def test_street_stats_command_prints_the_same_json(world, capsys):
     assert json.loads(capsys.readouterr().out)["communities"] == 2
     call_command("street_stats", "--user", "secretary_a")
     assert json.loads(capsys.readouterr().out)["communities"] == 1
+
+
+def test_a_write_no_role_of_the_caller_allows_is_refused_before_its_body(world):
+    # given callers whose roles never allow starting an evaluation run
+    client = APIClient()
+    for user in (world.volunteer_a, world.grid_worker_a, world.outsider):
+        client.force_authenticate(user)
+        # when they post one, with a body that is not even valid
+        response = client.post("/api/v1/evaluation-runs/", {}, format="json")
+        # then they are told they may not, not what is wrong with the body
+        assert response.status_code == 403, user
+        assert response.json()["detail"] == "您没有执行此操作的权限。"
+    # and the street admin, who may, is told what is wrong with the body
+    client.force_authenticate(world.street_admin)
+    response = client.post("/api/v1/evaluation-runs/", {}, format="json")
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+def test_a_resident_without_a_role_may_still_register_as_a_volunteer(world):
+    # given a signed-in resident who holds no role
+    client = APIClient()
+    client.force_authenticate(world.outsider)
+    # when he registers himself as a volunteer of community A
+    response = client.post(
+        "/api/v1/volunteers/register/",
+        {"community": world.a.pk, "name": "王小明", "phone": "13800138000"},
+        format="json",
+    )
+    # then he is one (his write is not among those refused by role)
+    assert response.status_code == 201, response.content

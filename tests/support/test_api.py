@@ -103,16 +103,30 @@ def test_street_staff_create_a_worker_and_secretary_gets_403(world):
 
 
 def test_worker_in_a_community_outside_scope_is_a_400_not_a_leak(world):
+    from orgs.models import OrgKind
+    from orgs.services import org_node_create
+    from support.models import Worker
+
+    other_street = org_node_create(kind=OrgKind.STREET, name="另一街道", code="Y")
+    elsewhere = org_node_create(
+        kind=OrgKind.COMMUNITY, name="丙社区", code="Y-01", parent=other_street
+    )
     payload = {
         "name": "孙丽",
         "worker_type": "grid_worker",
-        "community": world.b.pk,
+        "community": elsewhere.pk,
         "employer": "综治中心",
         "hired_on": "2024-01-02",
     }
-    response = api(world.secretary_a).post("/api/v1/workers/", payload, format="json")
+    # street staff may hire workers, but not in another street's community
+    response = api(world.street_staff).post("/api/v1/workers/", payload, format="json")
     assert response.status_code == 400
     assert "community" in response.json()
+    # a secretary may hire nowhere: refused before the form is even read
+    payload["community"] = world.b.pk
+    response = api(world.secretary_a).post("/api/v1/workers/", payload, format="json")
+    assert response.status_code == 403
+    assert not Worker.objects.filter(person__name="孙丽").exists()
 
 
 def test_attendance_is_recorded_through_the_api(world, today):
