@@ -6,6 +6,7 @@ a 400 with the Chinese message).
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,10 +106,16 @@ class OrgNodeSerializer(serializers.Serializer):
     def get_in_system(self, obj) -> bool | None:
         return obj.in_system if obj.kind == OrgKind.UNIT else None
 
+    # The viewset annotates the two names (no Person object per row); a node
+    # fetched otherwise (after a write) reads them through its relations.
     def get_head_name(self, obj) -> str:
+        if hasattr(obj, "head_name"):
+            return obj.head_name or ""
         return obj.head.name if obj.head_id else ""
 
     def get_secretary_name(self, obj) -> str:
+        if hasattr(obj, "secretary_name"):
+            return obj.secretary_name or ""
         return obj.secretary.name if obj.secretary_id else ""
 
 
@@ -143,8 +150,8 @@ class OrgNodeViewSet(
     ordering = ["tree_id", "lft"]
 
     def scoped_queryset(self):
-        return selectors.org_node_list(user=self.request.user).select_related(
-            "head", "secretary"
+        return selectors.org_node_list(user=self.request.user).annotate(
+            head_name=F("head__name"), secretary_name=F("secretary__name")
         )
 
     def _node(self, pk):
