@@ -155,6 +155,20 @@ def test_a_published_month_refuses_a_rerun_and_an_override(world, committees):
     assert EvaluationRun.objects.filter(month=MAY).count() == 1
 
 
+def test_a_street_with_nothing_to_evaluate_finishes_its_run(db):
+    # given a street without units or committees yet
+    from orgs.models import OrgKind
+    from orgs.services import org_node_create
+
+    street = org_node_create(kind=OrgKind.STREET, name="新建街道", code="N")
+    # when a month is evaluated
+    run = run_month(street, MAY)
+    # then the run is done, with nothing counted and nothing written
+    assert run.status == RunStatus.DONE and run.finished_at is not None
+    assert (run.units_total, run.committees_total, run.percent) == (0, 0, 100)
+    assert not Evaluation.objects.filter(street=street).exists()
+
+
 def test_a_month_not_yet_over_cannot_be_evaluated(world):
     this_month = timezone.localdate().replace(day=1)
     with pytest.raises(ValidationError, match="尚未结束"):
