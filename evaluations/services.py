@@ -595,14 +595,23 @@ def _execute(run, token):
         .values_list("pk", "community_id")
     )
     everyone = {SubjectKind.UNIT: len(units), SubjectKind.COMMITTEE: len(committees)}
-    # The totals go with the first batch and the end with the last, each in
-    # that batch's transaction: a street in one batch costs one commit.
     totals = {"units_total": len(units), "committees_total": len(committees)}
     batches = list(_batches(units, committees, batch_size))
+    if not batches:  # a street with nothing to evaluate
+        with transaction.atomic():
+            _own(
+                run.pk,
+                token,
+                **totals,
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
+            )
+        return
+    # The totals go with the first batch and the end with the last, each in
+    # that batch's transaction: a street in one batch costs one commit.
     for number, batch in enumerate(batches, start=1):
         with transaction.atomic():
-            progress = dict(totals)
-            totals = {}
+            progress = dict(totals) if number == 1 else {}
             for kind, part in batch:
                 field = _KINDS[kind][1]
                 progress[field] = F(field) + len(part)
@@ -622,15 +631,6 @@ def _execute(run, token):
                 _upsert(run, kind, _result_rows(run, kind, part, values))
         if delay and number < len(batches):
             time.sleep(delay)
-    if not batches:  # a street with nothing to evaluate
-        with transaction.atomic():
-            _own(
-                run.pk,
-                token,
-                **totals,
-                status=RunStatus.DONE,
-                finished_at=timezone.now(),
-            )
 
 
 def evaluation_run_previous_month(*, today=None):

@@ -96,3 +96,18 @@ def test_a_resident_without_a_role_may_still_register_as_a_volunteer(world):
     )
     # then he is one (his write is not among those refused by role)
     assert response.status_code == 201, response.content
+
+
+def test_every_write_action_a_viewset_names_is_a_role_action():
+    # a misspelt name would refuse every caller with a server error
+    from portal.api import build_router
+    from portal.roles import ACTIONS
+
+    named = {}
+    for _prefix, viewset, _basename in build_router().registry:
+        for write, needed in getattr(viewset, "write_actions", {}).items():
+            assert hasattr(viewset, write), f"{viewset.__name__} has no {write}"
+            for action in (needed,) if isinstance(needed, str) else needed:
+                named[f"{viewset.__name__}.{write}"] = action
+                assert action in ACTIONS, f"{viewset.__name__}.{write}: {action}"
+    assert len(named) >= 30  # the API's writes are named, not skipped
