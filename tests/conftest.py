@@ -26,8 +26,14 @@ from orgs.services import org_node_create
 from portal.models import Role
 from portal.otp import SESSION_ENROLLED, role_requires_otp
 from portal.services import role_assign, user_create
+from tests import clock
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_configure(config):
+    """Run the whole suite on the stated date of ``tests/clock.py``."""
+    clock.start()
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the group markers

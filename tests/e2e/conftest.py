@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "e2e-Demo-pass-2026"
@@ -43,6 +45,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _real_clock():
+    """The live portal runs on the real clock: so do the journeys (TOTP codes)."""
+    clock.pause()
+    yield
+    clock.resume()
 
 
 def _free_port():

@@ -17,7 +17,11 @@ from meetings.rotation import (
     natural_chairs,
     rotation_plan,
 )
+from portal.services import user_create
+from tests import clock
 from tests.meetings.conftest import make_person, make_seat, next_month
+
+pytestmark = pytest.mark.dates
 
 YEAR = [date(2024, m, 1) for m in range(1, 13)]
 
@@ -247,23 +251,68 @@ def test_a_year_of_meetings_rotates_through_a_committee_fairly(mworld):
     assert mworld.seat_sec_a.pk not in chairs
 
 
-def test_a_new_seat_joins_the_database_rotation_at_the_end(mworld):
+def _newcomer_joins_at_the_end(w):
+    """Check that a seat taken from next month chairs after the old order."""
     start = next_month()
-    months = [add_months(start, i) for i in range(8)]
-    before = chairs_for([mworld.party_a], months)[mworld.party_a.pk]
+    # the month before the newcomer may chair too: his first turn may be the
+    # very first month he sits, right after the last of the old order
+    months = [add_months(start, i) for i in range(-1, 8)]
+    before = chairs_for([w.party_a], months)[w.party_a.pk]
     newcomer = make_seat(
-        mworld.party_a,
-        make_person(mworld, "新书记", community=mworld.a),
-        represents=mworld.unit_a2,
+        w.party_a,
+        make_person(w, "新书记", community=w.a),
+        represents=w.unit_a2,
         term_start=start,
     )
-    after = chairs_for([mworld.party_a], months)[mworld.party_a.pk]
+    after = chairs_for([w.party_a], months)[w.party_a.pk]
     order = [after[m] for m in months]
     assert newcomer in order
+    assert after[months[0]] == before[months[0]]  # he does not sit yet
     first = order.index(newcomer)
     # everyone who was due in that cycle chaired before the newcomer
     assert [after[m] for m in months[:first]] == [before[m] for m in months[:first]]
-    assert order[first - 1] == mworld.seat_a4  # the last of the old order
+    assert order[first - 1] == w.seat_a4  # the last of the old order
+    # and then the five of them take turns
+    tail = order[first:]
+    for i in range(len(tail) - 4):
+        assert len(set(tail[i : i + 5])) == 5
+    return newcomer
+
+
+def test_a_new_seat_joins_the_database_rotation_at_the_end(mworld):
+    _newcomer_joins_at_the_end(mworld)
+
+
+#: The 15th of every month of a year, and both sides of a year's end.
+EVERY_MONTH = [clock.local(2027, m, 15) for m in range(1, 13)] + [
+    clock.local(2027, 12, 31, 23, 50),
+    clock.local(2028, 1, 1, 0, 10),
+]
+
+
+@pytest.mark.parametrize("now", EVERY_MONTH, ids=lambda d: d.strftime("%Y-%m-%d"))
+def test_the_rotation_and_the_chairs_right_hold_in_every_month(mworld, now):
+    with clock.travel(now):
+        # a newcomer joins at the end of the rotation, whichever month it is
+        newcomer = _newcomer_joins_at_the_end(mworld)
+        # and next month's chair, and only he among the unit secretaries, may
+        # file that meeting's minutes once it has taken place
+        (meeting,) = services.meeting_schedule_month(
+            month=next_month(), committees=[mworld.party_a]
+        )
+        w = mworld
+        seats = [w.seat_a1, w.seat_a2, w.seat_a3, w.seat_a4, newcomer]
+        assert meeting.chair in seats
+        for seat in seats:
+            if seat.person.user is None:
+                seat.person.user = user_create(
+                    username="u%s" % seat.pk, password="x-Pass-9281"
+                )
+                seat.person.save(update_fields=["user"])
+        meeting = Meeting.objects.get(pk=meeting.pk)
+        for seat in seats:
+            may = services.can_file_minutes(seat.person.user, meeting)
+            assert may == (seat == meeting.chair)
 
 
 def test_a_swap_is_recorded_with_its_reason_and_moves_the_chairs(

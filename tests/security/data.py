@@ -258,9 +258,16 @@ def _orgs(d, p):
         name=f"大党委{MARK[k]}",
     )
     p.unit_secretary = _person(k, "单位书记", p.street, p.community, unit=p.unit)
-    p.seat = _seat(p.committee, p.unit_secretary, represents=p.unit)
+    # Where the unit head sits for his unit (he may report problems there), he
+    # is the only unit secretary in the rotation: he chairs every month, so
+    # the rows of a chair's rights (minutes) hold in every month of the year.
+    p.seat = _seat(
+        p.committee,
+        p.unit_secretary,
+        represents=p.unit,
+        unit_secretary=not p.unit_head.person,
+    )
     if p.unit_head.person:
-        # The unit head sits for his unit (he may report problems there).
         _seat(p.committee, p.unit_head.person, represents=p.party_org)
 
 
