@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test venv venv-dev migrate messages lint format backup restore audit clean
+.PHONY: run test test-dates venv venv-dev migrate messages lint format backup restore audit clean
 # Management commands outside `make run`: DEBUG=1 only on a machine without .env.
 MANAGE := $(if $(or $(DEBUG),$(wildcard .env)),,DEBUG=1 )$(PY) manage.py
 
@@ -28,6 +28,10 @@ run: venv
 ## make test: install test tools, pick the database, run ruff and pytest.
 test: venv-dev
 	@scripts/test.sh
+
+## make test-dates: the date-sensitive tests again at two other stated dates (CI).
+test-dates: venv-dev
+	@scripts/test-dates.sh
 
 messages: venv
 	cd $(CURDIR) && DEBUG=1 $(PY) manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var

@@ -97,6 +97,12 @@ class Meeting(TimeStamped):
         related_name="+",
         verbose_name=_("纪要提交人"),
     )
+    #: Minutes written ahead (before the meeting, or a revision in progress):
+    #: saved without filing, so the meeting's status and reminders stay.
+    minutes_draft_html = models.TextField(_("纪要草稿"), blank=True)
+    minutes_draft_saved_at = models.DateTimeField(
+        _("草稿保存时间"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("联席会议")
@@ -123,6 +129,10 @@ class Meeting(TimeStamped):
     @property
     def has_minutes(self):
         return self.minutes_filed_at is not None
+
+    def has_started(self, now):
+        """Return whether the meeting's start time has come."""
+        return self.held_at <= now
 
 
 class MinutesRevision(models.Model):

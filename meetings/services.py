@@ -338,6 +338,13 @@ def rotation_swap_record(*, user, committee, month_a, month_b, reason):
 # -- attendance and minutes ---------------------------------------------------------
 
 
+def _check_meeting_started(meeting, message):
+    """Refuse a record of what happened at a meeting that has not started yet."""
+    if not meeting.has_started(timezone.now()):
+        start = timezone.localtime(meeting.held_at, _tz())
+        raise ValidationError(message % start.strftime("%Y-%m-%d %H:%M"))
+
+
 def _mark_held(meeting):
     if meeting.status == MeetingStatus.SCHEDULED:
         meeting.status = MeetingStatus.HELD
@@ -352,6 +359,7 @@ def meeting_record_attendance(*, user, meeting, statuses, guests=()):
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require(user, "meetings.file_minutes", **committee_target(meeting.committee))
     _check_meeting_open(meeting)
+    _check_meeting_started(meeting, _("会议将于 %s 召开，召开后才能登记出席情况。"))
     seats = {
         s.pk: s
         for s in meeting.committee.seats.select_related(
@@ -491,6 +499,10 @@ def _meeting_file_minutes(*, user, meeting, text, files, note, written):
     if user is not None and not can_file_minutes(user, meeting):
         raise PermissionDenied(_("只有社区书记或本次会议的轮值书记可以提交会议纪要。"))
     _check_meeting_open(meeting)
+    _check_meeting_started(
+        meeting,
+        _("会议将于 %s 召开，召开后才能提交纪要；现在可以先保存草稿。"),
+    )
     html = sanitise_minutes(text)
     if not minutes_text(html):
         raise ValidationError({"text": _("会议纪要不能为空。")})
@@ -505,17 +517,45 @@ def _meeting_file_minutes(*, user, meeting, text, files, note, written):
         meeting.minutes_filed_by = _actor(user)
     if meeting.status == MeetingStatus.SCHEDULED:
         meeting.status = MeetingStatus.HELD
+    meeting.minutes_draft_html = ""
+    meeting.minutes_draft_saved_at = None
     meeting.save(
         update_fields=[
             "minutes_html",
             "minutes_filed_at",
             "minutes_filed_by",
             "status",
+            "minutes_draft_html",
+            "minutes_draft_saved_at",
             "updated_at",
         ]
     )
     _store_files(checked, meeting=meeting, written=written, user=user)
     meeting_reminders_sync(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_save_minutes_draft(*, user, meeting, text):
+    """Save the minutes as a draft: nothing is filed, so the meeting's status
+    and its reminders stay as they are (the chair can write ahead of the
+    meeting, and file after it)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("chair__person")
+        .get(pk=meeting.pk)
+    )
+    if not can_file_minutes(user, meeting):
+        raise PermissionDenied(_("只有社区书记或本次会议的轮值书记可以提交会议纪要。"))
+    _check_meeting_open(meeting)
+    html = sanitise_minutes(text)
+    if not minutes_text(html):
+        raise ValidationError({"text": _("草稿不能为空。")})
+    meeting.minutes_draft_html = html
+    meeting.minutes_draft_saved_at = timezone.now()
+    meeting.save(
+        update_fields=["minutes_draft_html", "minutes_draft_saved_at", "updated_at"]
+    )
     return meeting
 
 

@@ -350,6 +350,7 @@ def meeting_attendance(request, pk):
     seats = _seats_for_attendance(meeting)
     rows = selectors.meeting_attendance(meeting)
     current = {a.seat_id: a.status for a in rows if a.seat_id}
+    started = meeting.has_started(timezone.now())
     if request.method == "POST":
         form = AttendanceForm(request.POST, seats=seats, current=current)
         if form.is_valid():
@@ -379,7 +380,9 @@ def meeting_attendance(request, pk):
             },
         )
     return render(
-        request, "meetings/attendance.html", {"meeting": meeting, "form": form}
+        request,
+        "meetings/attendance.html",
+        {"meeting": meeting, "form": form, "started": started},
     )
 
 
@@ -390,32 +393,53 @@ def meeting_minutes(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     if not services.can_file_minutes(request.user, meeting):
         raise _forbidden()
+    started = meeting.has_started(timezone.now())
     if request.method == "POST":
         form = MinutesForm(request.POST, request.FILES)
+        draft = "save_draft" in request.POST
         if form.is_valid():
             try:
-                services.meeting_file_minutes(
-                    user=request.user,
-                    meeting=meeting,
-                    text=form.cleaned_data["text"],
-                    files=form.cleaned_data["files"],
-                    note=form.cleaned_data["note"],
-                )
+                if draft:
+                    _save_minutes_draft(request, meeting, form)
+                else:
+                    services.meeting_file_minutes(
+                        user=request.user,
+                        meeting=meeting,
+                        text=form.cleaned_data["text"],
+                        files=form.cleaned_data["files"],
+                        note=form.cleaned_data["note"],
+                    )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                if draft:
+                    messages.success(request, _("草稿已保存，会议召开后再提交纪要。"))
+                    return redirect("meetings:minutes", pk=meeting.pk)
                 messages.success(request, _("会议纪要已提交。"))
                 return redirect("meetings:detail", pk=meeting.pk)
     else:
-        form = MinutesForm(initial={"text": meeting.minutes_html})
+        form = MinutesForm(
+            initial={"text": meeting.minutes_draft_html or meeting.minutes_html}
+        )
     return render(
         request,
         "meetings/minutes.html",
         {
             "meeting": meeting,
             "form": form,
+            "started": started,
             "attachments": selectors.meeting_attachments(meeting),
         },
+    )
+
+
+def _save_minutes_draft(request, meeting, form):
+    if form.cleaned_data["files"]:
+        raise ValidationError(
+            {"files": _("草稿只保存文字；照片和文件请在会后提交纪要时上传。")}
+        )
+    services.meeting_save_minutes_draft(
+        user=request.user, meeting=meeting, text=form.cleaned_data["text"]
     )
 
 

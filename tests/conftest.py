@@ -36,6 +36,24 @@ def pytest_configure(config):
     clock.start()
 
 
+#: Tests whose outcome depends on the date: months, deadlines, rotation,
+#: reminders, retention. CI runs them again at other stated dates
+#: (``make test-dates``); a module may also mark itself ``dates``.
+DATE_SENSITIVE = (
+    "tests/meetings/",
+    "tests/evaluations/test_runs.py",
+    "tests/evaluations/test_publish.py",
+    "tests/evaluations/test_ratings.py",
+    "tests/volunteers/test_checkins.py",
+    "tests/volunteers/test_in_service.py",
+    "tests/volunteers/test_retention.py",
+    "tests/grids/test_cases.py",
+    "tests/support/test_rules.py",
+    "tests/security/test_matrix.py",
+    "tests/portal/test_dashboard.py",
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the group markers
 def pytest_collection_modifyitems(config, items):
     """Keep tests that share one outside resource on one xdist worker.
@@ -45,6 +63,8 @@ def pytest_collection_modifyitems(config, items):
     Celery workers share one Redis queue, so each group runs on one worker.
     """
     for item in items:
+        if any(part in str(item.fspath) for part in DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
         if item.get_closest_marker("e2e") or "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.xdist_group("e2e"))
         elif item.get_closest_marker("celery_worker"):

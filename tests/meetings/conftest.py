@@ -29,6 +29,7 @@ from orgs.models import (
     UnitKind,
 )
 from orgs.services import org_node_create
+from tests import clock
 
 TZ = ZoneInfo("Asia/Shanghai")
 TERM_START = date(2020, 1, 1)
@@ -186,7 +187,8 @@ def in_days(n):
 
 @pytest.fixture
 def filed(mworld, meetings_next_month):
-    """A's next meeting with a problem, an item for unit A, minutes and a photo."""
+    """A's next meeting with a problem, an item for unit A, minutes and a photo;
+    the test runs two hours after the meeting began."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     meeting = meetings_next_month.a
@@ -203,13 +205,27 @@ def filed(mworld, meetings_next_month):
         title="更换路灯",
         due_on=in_days(10),
     )
-    services.meeting_file_minutes(
-        user=mworld.secretary_a,
-        meeting=meeting,
-        text="<p>纪要</p>",
-        files=[SimpleUploadedFile("现场.png", png_bytes(), "image/png")],
-    )
-    attachment = meeting.attachments.get()
-    return SimpleNamespace(
-        meeting=meeting, problem=problem, item=item, attachment=attachment
-    )
+    with after(meeting):
+        services.meeting_file_minutes(
+            user=mworld.secretary_a,
+            meeting=meeting,
+            text="<p>纪要</p>",
+            files=[SimpleUploadedFile("现场.png", png_bytes(), "image/png")],
+        )
+        attachment = meeting.attachments.get()
+        yield SimpleNamespace(
+            meeting=meeting, problem=problem, item=item, attachment=attachment
+        )
+
+
+@pytest.fixture
+def held(meetings_next_month):
+    """Next month's meetings, the test running two hours after A's began."""
+    with after(meetings_next_month.a):
+        yield meetings_next_month
+
+
+def after(meeting, hours=2):
+    """Travel to ``hours`` after the meeting began (minutes and attendance
+    are only recorded once it has taken place)."""
+    return clock.travel(meeting.held_at + timedelta(hours=hours))

@@ -4,11 +4,16 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings import services
 from meetings.minutes import sanitise_minutes
 from meetings.models import Meeting, MeetingStatus, MinutesRevision
+from portal.models import Reminder
 from tests.conftest import login
+from tests.meetings.conftest import after, png_bytes
+
+pytestmark = pytest.mark.dates
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -80,8 +85,8 @@ def test_a_plain_text_with_a_script_is_escaped_text():
     assert clean == "<p>a &lt; b &amp; c &gt; d</p>"
 
 
-def test_filing_minutes_keeps_each_revision_with_who(mworld, meetings_next_month):
-    meeting = meetings_next_month.a
+def test_filing_minutes_keeps_each_revision_with_who(mworld, held):
+    meeting = held.a
     services.meeting_file_minutes(
         user=mworld.secretary_a, meeting=meeting, text="<p>初稿</p>"
     )
@@ -104,20 +109,18 @@ def test_filing_minutes_keeps_each_revision_with_who(mworld, meetings_next_month
     ]
 
 
-def test_empty_minutes_are_refused(mworld, meetings_next_month):
+def test_empty_minutes_are_refused(mworld, held):
     with pytest.raises(ValidationError, match="不能为空"):
         services.meeting_file_minutes(
             user=mworld.secretary_a,
-            meeting=meetings_next_month.a,
+            meeting=held.a,
             text="<script>x</script>",
         )
     assert not MinutesRevision.objects.exists()
 
 
-def test_the_chair_may_file_the_minutes_but_another_unit_may_not(
-    mworld, meetings_next_month
-):
-    meeting = meetings_next_month.a
+def test_the_chair_may_file_the_minutes_but_another_unit_may_not(mworld, held):
+    meeting = held.a
     Meeting.objects.filter(pk=meeting.pk).update(chair=mworld.seat_a1)
     meeting.refresh_from_db()
     services.meeting_file_minutes(
@@ -131,9 +134,9 @@ def test_the_chair_may_file_the_minutes_but_another_unit_may_not(
         )
 
 
-def test_stored_xss_in_minutes_never_reaches_the_page(mworld, meetings_next_month):
+def test_stored_xss_in_minutes_never_reaches_the_page(mworld, held):
     # given a secretary submits minutes full of attacks through the phone page
-    meeting = meetings_next_month.a
+    meeting = held.a
     client = login(mworld.secretary_a)
     payload = "<p>纪要正文</p>" + "".join(ATTACKS)
     response = client.post("/meetings/%s/minutes/" % meeting.pk, {"text": payload})
@@ -166,3 +169,132 @@ def test_the_minutes_page_is_built_for_a_phone(mworld, meetings_next_month):
     for field in ("id_text", "id_files", "id_note"):
         assert 'for="%s"' % field in text
     assert "button primary block" in text
+
+
+# -- a meeting that has not taken place yet ------------------------------------------
+
+
+def _pending_reminders(meeting):
+    return set(
+        Reminder.objects.filter(
+            key__startswith="meetings:meeting:%s:" % meeting.pk,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+        ).values_list("key", flat=True)
+    )
+
+
+def test_attendance_before_the_meeting_is_refused_and_nothing_changes(
+    mworld, meetings_next_month
+):
+    # given next month's meeting of A, with its reminders pending
+    meeting = meetings_next_month.a
+    reminders = _pending_reminders(meeting)
+    assert reminders
+    # when the secretary records attendance today, before it has started
+    with pytest.raises(ValidationError, match="召开后才能登记出席"):
+        services.meeting_record_attendance(
+            user=mworld.secretary_a,
+            meeting=meeting,
+            statuses={mworld.seat_a1.pk: "present"},
+        )
+    # then it is still to be held, its members will still be reminded
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
+    assert not meeting.attendance.exists()
+    assert _pending_reminders(meeting) == reminders
+
+
+def test_minutes_before_the_meeting_are_refused_and_nothing_changes(
+    mworld, meetings_next_month
+):
+    meeting = meetings_next_month.a
+    reminders = _pending_reminders(meeting)
+    with pytest.raises(ValidationError, match="召开后才能提交纪要"):
+        services.meeting_file_minutes(
+            user=mworld.secretary_a, meeting=meeting, text="<p>提前写的纪要</p>"
+        )
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
+    assert meeting.minutes_filed_at is None
+    assert not MinutesRevision.objects.filter(meeting=meeting).exists()
+    assert _pending_reminders(meeting) == reminders
+
+
+def test_the_attendance_page_before_the_meeting_says_when_and_saves_nothing(
+    mworld, meetings_next_month
+):
+    meeting = meetings_next_month.a
+    client = login(mworld.secretary_a)
+    page = client.get("/meetings/%s/attendance/" % meeting.pk).content.decode()
+    assert 'data-testid="attendance-not-yet"' in page
+    assert "保存出席情况" not in page
+    response = client.post(
+        "/meetings/%s/attendance/" % meeting.pk,
+        {"seat_%s" % mworld.seat_a1.pk: "present"},
+    )
+    assert response.status_code == 200
+    assert "召开后才能登记出席" in response.content.decode()
+    assert not meeting.attendance.exists()
+
+
+def test_a_draft_written_before_the_meeting_stays_a_draft_until_filed(
+    mworld, meetings_next_month
+):
+    # given the chair's secretary writes the minutes ahead, on a phone
+    meeting = meetings_next_month.a
+    reminders = _pending_reminders(meeting)
+    client = login(mworld.secretary_a)
+    page = client.get("/meetings/%s/minutes/" % meeting.pk).content.decode()
+    assert 'data-testid="minutes-not-yet"' in page
+    assert 'data-testid="submit-minutes"' not in page  # only a draft for now
+    # when she saves a draft
+    response = client.post(
+        "/meetings/%s/minutes/" % meeting.pk,
+        {"text": "<p>议程一：路灯</p>", "save_draft": "1"},
+    )
+    assert response.status_code == 302
+    # then the draft is kept, but nothing is filed: the meeting is still to be
+    # held and every reminder (chair, members, minutes) still pending
+    meeting.refresh_from_db()
+    assert meeting.minutes_draft_html == "<p>议程一：路灯</p>"
+    assert meeting.status == MeetingStatus.SCHEDULED
+    assert meeting.minutes_filed_at is None
+    assert not MinutesRevision.objects.filter(meeting=meeting).exists()
+    assert _pending_reminders(meeting) == reminders
+    # and pressing "submit" before the meeting is refused with the reason
+    refused = client.post(
+        "/meetings/%s/minutes/" % meeting.pk, {"text": "<p>议程一：路灯</p>"}
+    )
+    assert refused.status_code == 200
+    assert "召开后才能提交纪要" in refused.content.decode()
+    # when the meeting has taken place, the form starts from the draft
+    with after(meeting):
+        client = login(mworld.secretary_a)  # a new day, a new sign-in
+        page = client.get("/meetings/%s/minutes/" % meeting.pk).content.decode()
+        assert "议程一：路灯" in page and 'data-testid="submit-minutes"' in page
+        response = client.post(
+            "/meetings/%s/minutes/" % meeting.pk, {"text": "<p>议程一：路灯</p>"}
+        )
+        assert response.status_code == 302
+    # and filing it clears the draft and marks the meeting held
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
+    assert meeting.minutes_html == "<p>议程一：路灯</p>"
+    assert meeting.minutes_draft_html == ""
+
+
+def test_a_draft_does_not_take_files(mworld, meetings_next_month):
+    meeting = meetings_next_month.a
+    response = login(mworld.secretary_a).post(
+        "/meetings/%s/minutes/" % meeting.pk,
+        {
+            "text": "<p>草稿</p>",
+            "save_draft": "1",
+            "files": [SimpleUploadedFile("现场.png", png_bytes(), "image/png")],
+        },
+    )
+    assert response.status_code == 200
+    assert "会后提交纪要时上传" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.minutes_draft_html == ""

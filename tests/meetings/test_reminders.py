@@ -132,8 +132,8 @@ def test_cancelling_a_meeting_cancels_its_reminders(mworld, meetings_next_month)
     assert not pending("meetings:meeting:%s:" % meeting.pk).exists()
 
 
-def test_filing_minutes_cancels_the_minutes_reminder(mworld, meetings_next_month):
-    meeting = meetings_next_month.a
+def test_filing_minutes_cancels_the_minutes_reminder(mworld, held):
+    meeting = held.a
     services.meeting_file_minutes(
         user=mworld.secretary_a, meeting=meeting, text="会议纪要正文"
     )

@@ -124,12 +124,12 @@ def test_documents_are_recognised_by_content():
     ],
 )
 def test_the_minutes_page_refuses_a_bad_file_and_writes_nothing(
-    mworld, meetings_next_month, settings, name, data, message
+    mworld, held, settings, name, data, message
 ):
     settings.PORTAL_MAX_UPLOAD_BYTES = 4000
     media = Path(settings.MEDIA_ROOT)
     before = set(media.rglob("*")) if media.exists() else set()
-    meeting = meetings_next_month.a
+    meeting = held.a
     response = login(mworld.secretary_a).post(
         "/meetings/%s/minutes/" % meeting.pk,
         {
@@ -147,10 +147,8 @@ def test_the_minutes_page_refuses_a_bad_file_and_writes_nothing(
     assert {p for p in after - before if p.is_file()} == set()
 
 
-def test_good_files_are_stored_under_server_names_and_served_by_scope(
-    mworld, meetings_next_month
-):
-    meeting = meetings_next_month.a
+def test_good_files_are_stored_under_server_names_and_served_by_scope(mworld, held):
+    meeting = held.a
     response = login(mworld.secretary_a).post(
         "/meetings/%s/minutes/" % meeting.pk,
         {

@@ -39,6 +39,7 @@ from orgs.models import (
 from orgs.services import org_node_create
 from portal.models import Role
 from tests.conftest import PASSWORD, build_world
+from tests.meetings.conftest import after
 
 #: Markers carried by every name of a place's objects.
 MARK = {"A": "甲标记", "B": "乙标记", "Y": "外街标记"}
@@ -352,12 +353,13 @@ def _meetings(d, p):
         title=f"更换路灯{MARK[k]}",
         due_on=timezone.localdate() + timedelta(days=10),
     )
-    services.meeting_file_minutes(
-        user=d.root,
-        meeting=p.meeting,
-        text=f"<p>纪要{MARK[k]}</p>",
-        files=[png(f"现场{k}.png")],
-    )
+    with after(p.meeting):
+        services.meeting_file_minutes(
+            user=d.root,
+            meeting=p.meeting,
+            text=f"<p>纪要{MARK[k]}</p>",
+            files=[png(f"现场{k}.png")],
+        )
     p.attachment = p.meeting.attachments.get()
     p.campaign = services.campaign_create(
         user=d.root,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.meetings.conftest import after
 from tests.security import harness as h
 from tests.security.data import PDF_BYTES, png
 
@@ -239,12 +240,13 @@ def test_stored_file_names_are_generated_by_the_server(matrix_data, db):
     )
     _stored_safely(d, case.photos.get().image.name)
     # minutes' files
-    meetings.meeting_file_minutes(
-        user=d.root,
-        meeting=d.B.meeting,
-        text="<p>纪要</p>",
-        files=[png(HOSTILE_NAME)],
-    )
+    with after(d.B.meeting):
+        meetings.meeting_file_minutes(
+            user=d.root,
+            meeting=d.B.meeting,
+            text="<p>纪要</p>",
+            files=[png(HOSTILE_NAME)],
+        )
     _stored_safely(d, d.B.meeting.attachments.order_by("-pk").first().file.name)
     # a spending voucher
     spending = support.spending_create(
