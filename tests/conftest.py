@@ -49,7 +49,6 @@ DATE_SENSITIVE = (
     "tests/volunteers/test_retention.py",
     "tests/grids/test_cases.py",
     "tests/support/test_rules.py",
-    "tests/security/test_matrix.py",
     "tests/portal/test_dashboard.py",
 )
 

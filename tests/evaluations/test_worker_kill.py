@@ -16,6 +16,7 @@ from django.test import override_settings
 
 from evaluations import services
 from evaluations.models import Evaluation, EvaluationRun, RunStatus
+from tests import clock
 from tests.evaluations.conftest import (
     MAY,
     in_service_members,
@@ -84,10 +85,14 @@ class Worker:
             # Small, slow batches so the kill lands half-way.
             "EVALUATION_BATCH_SIZE": "3",
             "EVALUATION_BATCH_DELAY_SECONDS": "0.4",
+            **clock.child_env(),
         }
         self.process = subprocess.Popen(  # noqa: S603
             [
-                str(Path(sys.executable).parent / "celery"),
+                sys.executable,
+                "-m",
+                "tests.clock",  # the worker runs on the test's clock
+                "celery",
                 "-A",
                 "portal",
                 "worker",

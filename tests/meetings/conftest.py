@@ -187,8 +187,9 @@ def in_days(n):
 
 @pytest.fixture
 def filed(mworld, meetings_next_month):
-    """A's next meeting with a problem, an item for unit A, minutes and a photo;
-    the test runs two hours after the meeting began."""
+    """A's next meeting with a problem, an item for unit A, minutes and a photo
+    (filed two hours after the meeting began; the test runs on the suite's
+    date, before it)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     meeting = meetings_next_month.a
@@ -212,10 +213,12 @@ def filed(mworld, meetings_next_month):
             text="<p>纪要</p>",
             files=[SimpleUploadedFile("现场.png", png_bytes(), "image/png")],
         )
-        attachment = meeting.attachments.get()
-        yield SimpleNamespace(
-            meeting=meeting, problem=problem, item=item, attachment=attachment
-        )
+    return SimpleNamespace(
+        meeting=meeting,
+        problem=problem,
+        item=item,
+        attachment=meeting.attachments.get(),
+    )
 
 
 @pytest.fixture

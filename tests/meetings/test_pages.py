@@ -15,7 +15,7 @@ from meetings.models import (
 from meetings.rotation import add_months
 from portal.models import Reminder
 from tests.conftest import login
-from tests.meetings.conftest import in_days, next_month
+from tests.meetings.conftest import after, in_days, next_month
 
 
 def test_the_nav_target_lists_this_communitys_meetings(mworld, filed):
@@ -45,12 +45,13 @@ def test_a_bad_month_in_the_url_is_not_an_error(mworld, filed):
 
 
 def test_the_meeting_page_shows_agenda_attendance_minutes_and_items(mworld, filed):
-    services.meeting_record_attendance(
-        user=mworld.secretary_a,
-        meeting=filed.meeting,
-        statuses={mworld.seat_a1.pk: "present", mworld.seat_a2.pk: "excused"},
-        guests=[("resident", "居民张三"), ("guest", "城管局李四")],
-    )
+    with after(filed.meeting):
+        services.meeting_record_attendance(
+            user=mworld.secretary_a,
+            meeting=filed.meeting,
+            statuses={mworld.seat_a1.pk: "present", mworld.seat_a2.pk: "excused"},
+            guests=[("resident", "居民张三"), ("guest", "城管局李四")],
+        )
     html = (
         login(mworld.secretary_a)
         .get("/meetings/%s/" % filed.meeting.pk)
@@ -73,6 +74,11 @@ def test_the_meeting_page_shows_agenda_attendance_minutes_and_items(mworld, file
 
 
 def test_recording_attendance_from_the_form(mworld, filed):
+    with after(filed.meeting):
+        _record_attendance_from_the_form(mworld, filed)
+
+
+def _record_attendance_from_the_form(mworld, filed):
     client = login(mworld.secretary_a)
     form = client.get("/meetings/%s/attendance/" % filed.meeting.pk).content.decode()
     assert "seat_%s" % mworld.seat_a1.pk in form

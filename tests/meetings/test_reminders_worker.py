@@ -27,6 +27,7 @@ from meetings.rotation import month_start
 from portal.models import Channel, Notification, Reminder
 from portal.notify import reminders_send_due
 from portal.tasks import send_due_reminders
+from tests import clock
 from tests.meetings.conftest import in_days
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
@@ -214,11 +215,13 @@ def _worker_process(name, log):
         ),
         "CELERY_BROKER_URL": broker_url(),
         "PORTAL_LOG_LEVEL": "WARNING",
+        **clock.child_env(),
     }
     return subprocess.Popen(  # noqa: S603 (our own worker, fixed arguments)
         [
             str(Path(sys.executable)),
             "-m",
+            "tests.clock",  # the worker runs on the test's clock
             "celery",
             "-A",
             "portal",
