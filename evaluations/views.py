@@ -374,9 +374,9 @@ def deliveries_retry(request):
     """Try again to reach the units a published month did not reach."""
     street = _viewer(request)
     require(request.user, "evaluations.publish", street_id=street.pk)
+    if not request.POST.get("month"):
+        raise Http404  # the form names its month: never guess which to retry
     publication, _publications = _published_month(request, street, request.POST)
-    if publication is None:
-        raise Http404
     outcome = services.feedback_redeliver(user=request.user, publication=publication)
     messages.success(
         request,
