@@ -400,6 +400,68 @@ class GradeOverride(models.Model):
         return "%s → %s" % (self.get_from_grade_display(), self.get_to_grade_display())
 
 
+class DeliveryChannel(models.TextChoices):
+    INBOX = "inbox", _("站内消息")
+    SMS = "sms", _("短信")
+    NONE = "none", _("无可用渠道")
+
+
+class DeliveryState(models.TextChoices):
+    """Where a result's feedback stands (derived, see ``selectors``)."""
+
+    DELIVERED = "delivered", _("已送达")
+    PENDING = "pending", _("待发送")
+    UNDELIVERABLE = "undeliverable", _("未送达")
+
+
+class FeedbackDelivery(models.Model):
+    """How one published result's feedback goes to its unit: one row per result.
+
+    Written when the month is published: the inbox of the unit's heads (a
+    大党委's: its community's secretaries), else an SMS reminder to the
+    contact's mobile (``reminder``, sent once by the periodic sender), else
+    no channel: the street prints the notice. Retrying touches only rows not
+    delivered, so nobody is told twice.
+    """
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("发布"),
+        db_index=False,  # the (publication, channel) index leads with it
+    )
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="delivery",
+        verbose_name=_("评议结果"),
+    )
+    channel = models.CharField(
+        _("渠道"), max_length=16, choices=DeliveryChannel.choices
+    )
+    recipients = models.PositiveIntegerField(_("收件账号数"), default=0)
+    reminder = models.ForeignKey(
+        "portal.Reminder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("短信提醒"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("反馈送达记录")
+        verbose_name_plural = _("反馈送达记录")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["publication", "channel"])]
+
+    def __str__(self):
+        return "%s · %s" % (self.evaluation_id, self.get_channel_display())
+
+
 # -- credit ratings and appeals (out-of-system units, S23/S24) ----------------------------
 
 

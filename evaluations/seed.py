@@ -17,6 +17,7 @@ from evaluations.models import (
     CreditLevel,
     Department,
     Evaluation,
+    FeedbackDelivery,
     Grade,
     RunTrigger,
     SurveyAnswer,
@@ -25,6 +26,7 @@ from evaluations.models import (
 from evaluations.months import add_months, month_start
 from orgs.models import OrgKind, OrgNode
 from portal.bulk import bulk_insert
+from portal.models import Reminder
 from portal.roles import can
 
 MONTHS = 12
@@ -133,7 +135,18 @@ class _StreetSeed:
         services.evaluation_run_execute(run_id=run.pk)
         if self.admin is not None:
             self.overrides(month)
-        services.month_publish(user=self.admin, street=self.street, month=month)
+        publication = services.month_publish(
+            user=self.admin, street=self.street, month=month
+        )
+        # The demo's months lie in the past: their SMS to units' contacts went
+        # out when they were published (and a fresh demo must not send
+        # thousands of them through its SMS backend on its first minute).
+        Reminder.objects.filter(
+            pk__in=FeedbackDelivery.objects.filter(
+                publication=publication, reminder__isnull=False
+            ).values("reminder_id"),
+            sent_at__isnull=True,
+        ).update(sent_at=publication.created_at, attempts=1)
 
     def overrides(self, month):
         """A few admin overrides a month, each with its written reason."""

@@ -5,16 +5,19 @@ Another scope's object is a 404: fetch through these querysets with
 sees the units and committee of his community; a unit head sees his unit.
 """
 
-from django.db.models import Avg, Count, Max, Subquery
+from django.db.models import Avg, Case, CharField, Count, Max, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import (
     Appeal,
     Commitment,
     CreditRating,
+    DeliveryChannel,
+    DeliveryState,
     DepartmentNotice,
     Evaluation,
     EvaluationRun,
+    FeedbackDelivery,
     Publication,
     ScoringPolicy,
     SubjectKind,
@@ -23,6 +26,7 @@ from evaluations.models import (
     UnitView,
 )
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode
+from portal.notify import MAX_ATTEMPTS
 from portal.scope import scope_for
 
 
@@ -198,6 +202,68 @@ def grade_counts(queryset):
         .annotate(n=Count("pk"))
         .values_list("grade", "n")
     )
+
+
+# -- feedback deliveries ------------------------------------------------------------------
+
+
+def delivery_state():
+    """Return the expression of a delivery's state (``DeliveryState``).
+
+    Delivered: in the inbox, or its SMS sent. Pending: an SMS waiting for the
+    sender. Undeliverable: no channel, or an SMS that failed for good (its
+    retries spent, or cancelled). Derived from the reminder row, never stored,
+    so the page's counts follow the sender without a second record.
+    """
+    return Case(
+        When(channel=DeliveryChannel.INBOX, then=Value(DeliveryState.DELIVERED)),
+        When(
+            channel=DeliveryChannel.SMS,
+            reminder__sent_at__isnull=False,
+            then=Value(DeliveryState.DELIVERED),
+        ),
+        When(
+            channel=DeliveryChannel.SMS,
+            reminder__isnull=False,
+            reminder__cancelled_at__isnull=True,
+            reminder__attempts__lt=MAX_ATTEMPTS,
+            then=Value(DeliveryState.PENDING),
+        ),
+        default=Value(DeliveryState.UNDELIVERABLE),
+        output_field=CharField(),
+    )
+
+
+def delivery_list(*, user, publication, state=None):
+    """The publication's deliveries the user sees, with their ``state``."""
+    queryset = (
+        FeedbackDelivery.objects.filter(publication=publication)
+        .filter(
+            scope_for(user).q(
+                community="evaluation__community",
+                unit="evaluation__unit",
+                street="evaluation__street",
+            )
+        )
+        .annotate(state=delivery_state())
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset
+
+
+def delivery_counts(*, user, publication):
+    """Return ``{state: n}`` of the publication's deliveries (one GROUP BY)."""
+    counts = dict.fromkeys(DeliveryState.values, 0)
+    rows = (
+        delivery_list(user=user, publication=publication)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    counts.update(rows)
+    return counts
 
 
 # -- credit ratings and appeals --------------------------------------------------------

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from evaluations import metrics as metric_providers
 from evaluations import scoring
-from evaluations.feedback import FEEDBACK_BY_GRADE, feedback_text
+from evaluations.delivery import feedback_deliver
+from evaluations.feedback import FEEDBACK_BY_GRADE
 from evaluations.models import (
     ACTIVE_RUN_STATUSES,
     CREDIT_LEVEL_ORDER,
@@ -695,6 +696,10 @@ def evaluation_override(*, user, evaluation, grade, reason):
 def month_publish(*, user, street, month):
     """Publish a street's month: freeze it, send each unit its feedback.
 
+    The feedback goes to the heads' inboxes, else by SMS to the contact's
+    mobile, else the unit is listed as not reached (``evaluations.delivery``);
+    ``publication.outcome`` says how many went which way.
+
     Exactly one publication per (street, month): the month lock serialises
     publishers and the unique constraint backs it up; the loser gets a clear
     error and sends nothing. The credit ratings are derived again afterwards.
@@ -738,62 +743,30 @@ def month_publish(*, user, street, month):
         ),
         updated_at=timezone.now(),
     )
-    publication.notices_sent = _send_feedback(street, month)
+    outcome = feedback_deliver(publication=publication)
+    publication.notices_sent = outcome.notices
     publication.save(update_fields=["notices_sent"])
+    publication.outcome = outcome
     credit_ratings_derive(street=street, as_of=month)
     return publication
 
 
-def _send_feedback(street, month):
-    """Put each result's feedback in the inbox of its unit's heads (or, for a
-    大党委, its community's secretaries); return how many were sent.
+@transaction.atomic
+def feedback_redeliver(*, user, publication):
+    """Try again to reach the units a published month's feedback did not reach.
 
-    Only results someone will receive are read and worded.
+    For a head who got an account or a contact who got a mobile since: only
+    undeliverable results are tried, so nobody is told twice; the results stay
+    frozen. Return the ``Outcome`` (``evaluations.delivery``).
     """
-    heads = RoleAssignment.objects.filter(
-        role=Role.UNIT_HEAD,
-        user__is_active=True,
-        org_node__street=street,
-        org_node__kind=OrgKind.UNIT,
-    ).values_list("org_node_id", "user_id")
-    secretaries = RoleAssignment.objects.filter(
-        role=Role.COMMUNITY_SECRETARY,
-        user__is_active=True,
-        org_node__street=street,
-        org_node__kind=OrgKind.COMMUNITY,
-    ).values_list("org_node_id", "user_id")
-    by_unit, by_community = {}, {}
-    for node_id, user_id in heads:
-        by_unit.setdefault(node_id, []).append(user_id)
-    for node_id, user_id in secretaries:
-        by_community.setdefault(node_id, []).append(user_id)
-    results = Evaluation.objects.filter(street=street, month=month).filter(
-        Q(unit_id__in=list(by_unit))
-        | Q(
-            committee__kind=CommitteeKind.BIG_PARTY,
-            community_id__in=list(by_community),
-        )
-    )
-    sent = 0
-    for evaluation in results.select_related("unit", "committee"):
-        if evaluation.unit_id:
-            user_ids = by_unit[evaluation.unit_id]
-        else:
-            user_ids = by_community[evaluation.community_id]
-        category, text = feedback_text(evaluation)
-        sent += _notify_users(
-            user_ids,
-            title=_("【评议反馈】%(month)s %(name)s：%(grade)s")
-            % {
-                "month": month_label(month),
-                "name": evaluation.subject_name,
-                "grade": Grade(evaluation.grade).label,
-            },
-            body=text,
-            link=reverse("evaluations:evaluation", args=[evaluation.pk]),
-            kind=f"evaluations.feedback.{category}",
-        )
-    return sent
+    require(user, "evaluations.publish", street_id=publication.street_id)
+    _month_lock(publication.street_id, publication.month)
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    outcome = feedback_deliver(publication=publication)
+    if outcome.notices:
+        publication.notices_sent += outcome.notices
+        publication.save(update_fields=["notices_sent"])
+    return outcome
 
 
 # -- credit levels and stars (S23) ---------------------------------------------------------

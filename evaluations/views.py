@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluations import feedback, forms, reports, scoring, selectors, services
+from evaluations import delivery, feedback, forms, reports, scoring, selectors, services
 from evaluations.models import (
     AppealStatus,
     CommitmentTheme,
     CreditLevel,
+    DeliveryState,
     Department,
     Grade,
     RunStatus,
@@ -207,6 +208,11 @@ def results(request):
         month
         and selectors.run_list(user=user).filter(street=street, month=month).first()
     )
+    delivery_figures = None
+    if published and can(user, "evaluations.reports", street_id=street.pk):
+        delivery_figures = _delivery_figures(
+            selectors.delivery_counts(user=user, publication=published)
+        )
     return render(
         request,
         "evaluations/results.html",
@@ -227,6 +233,7 @@ def results(request):
                 )
             ],
             "publication": published,
+            "delivery_figures": delivery_figures,
             "latest_run": latest_run,
             "can_publish": (
                 month
@@ -261,13 +268,180 @@ def publish(request):
         return redirect(
             reverse("evaluations:results") + "?month=" + request.POST.get("month", "")
         )
+    outcome = publication.outcome
     messages.success(
         request,
-        _("%(month)s 的评议结果已发布，已向 %(n)s 位负责人发送反馈。")
-        % {"month": month_label(publication.month), "n": publication.notices_sent},
+        _(
+            "%(month)s 的评议结果已发布：%(inbox)s 个对象的反馈已发到负责人的站内消息，"
+            "%(sms)s 个对象待发短信，%(none)s 个对象未送达（可打印通知书）。"
+        )
+        % {
+            "month": month_label(publication.month),
+            "inbox": outcome.inbox,
+            "sms": outcome.sms,
+            "none": outcome.undeliverable,
+        },
     )
     return redirect(
         reverse("evaluations:results") + "?month=" + month_label(publication.month)
+    )
+
+
+# -- feedback deliveries ---------------------------------------------------------------
+
+
+def _published_month(request, street, source=None):
+    """Return ``(publication, publications)``: the month asked for, else the
+    latest published one (``None`` when nothing is published); 404 for a
+    month given but not published."""
+    publications = list(selectors.publication_list(street=street).order_by("-month"))
+    value = (source if source is not None else request.GET).get("month", "")
+    if not value:
+        return (publications[0] if publications else None), publications
+    try:
+        month = parse_month(value)
+    except ValidationError as exc:
+        raise Http404 from exc
+    for publication in publications:
+        if publication.month == month:
+            return publication, publications
+    raise Http404
+
+
+def _delivery_figures(counts):
+    """``(state, label, n)`` for each state, in order (the linked counts)."""
+    return [
+        (value, label, counts.get(value, 0)) for value, label in DeliveryState.choices
+    ]
+
+
+def _delivery_rows(request, publication, state=""):
+    return (
+        selectors.delivery_list(user=request.user, publication=publication, state=state)
+        .select_related(
+            "evaluation__unit",
+            "evaluation__committee",
+            "evaluation__community",
+            "reminder",
+        )
+        .order_by(
+            "evaluation__community__code",
+            "evaluation__unit__code",
+            "evaluation__committee__name",
+            "id",
+        )
+    )
+
+
+@login_required
+@require_GET
+def deliveries(request):
+    """A published month's feedback: who was told, who waits, who was not."""
+    street = _viewer(request)
+    require(request.user, "evaluations.reports", street_id=street.pk)
+    publication, publications = _published_month(request, street)
+    state = request.GET.get("state", "")
+    state = state if state in DeliveryState.values else ""
+    counts, page = {}, None
+    if publication is not None:
+        counts = selectors.delivery_counts(user=request.user, publication=publication)
+        page = _page(request, _delivery_rows(request, publication, state))
+        for row in page.object_list:
+            row.how = delivery.how_reached(row)
+    return render(
+        request,
+        "evaluations/deliveries.html",
+        {
+            "street": street,
+            "publication": publication,
+            "publications": publications,
+            "state": state,
+            "figures": _delivery_figures(counts),
+            "counts": counts,
+            "total": sum(counts.values()),
+            "page": page,
+            "can_retry": publication is not None
+            and counts.get(DeliveryState.UNDELIVERABLE)
+            and can(request.user, "evaluations.publish", street_id=street.pk),
+            "qs": _querystring(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def deliveries_retry(request):
+    """Try again to reach the units a published month did not reach."""
+    street = _viewer(request)
+    require(request.user, "evaluations.publish", street_id=street.pk)
+    if not request.POST.get("month"):
+        raise Http404  # the form names its month: never guess which to retry
+    publication, _publications = _published_month(request, street, request.POST)
+    outcome = services.feedback_redeliver(user=request.user, publication=publication)
+    messages.success(
+        request,
+        _(
+            "已重新投递：%(inbox)s 个对象收到站内消息，%(sms)s 个对象待发短信，"
+            "仍有 %(none)s 个对象未送达。"
+        )
+        % {"inbox": outcome.inbox, "sms": outcome.sms, "none": outcome.undeliverable},
+    )
+    return redirect(
+        reverse("evaluations:deliveries") + "?month=" + month_label(publication.month)
+    )
+
+
+def _notice(evaluation, publication, street):
+    """What a printed feedback notice shows for one result."""
+    category, text = feedback.feedback_text(evaluation)
+    contact = delivery.contact_node(evaluation)
+    return {
+        "evaluation": evaluation,
+        "category": category,
+        "lines": text.splitlines(),
+        "contact_name": contact.contact_name if contact else "",
+        "street": street,
+        "issued": timezone.localtime(publication.created_at).date(),
+    }
+
+
+@login_required
+@require_GET
+def deliveries_print(request):
+    """Every not-reached result's notice of a month, one per printed page."""
+    street = _viewer(request)
+    require(request.user, "evaluations.reports", street_id=street.pk)
+    publication, _publications = _published_month(request, street)
+    notices = []
+    if publication is not None:
+        rows = _delivery_rows(request, publication, DeliveryState.UNDELIVERABLE)
+        notices = [_notice(row.evaluation, publication, street) for row in rows]
+    return render(
+        request,
+        "evaluations/feedback_notices.html",
+        {"publication": publication, "notices": notices, "batch": True},
+    )
+
+
+@login_required
+@require_GET
+def feedback_notice(request, pk):
+    """One published result's feedback notice, to print and hand over."""
+    require(request.user, "evaluations.view")
+    evaluation = selectors.evaluation_get(user=request.user, pk=pk)
+    require(request.user, "evaluations.reports", street_id=evaluation.street_id)
+    if not evaluation.is_published:
+        raise Http404
+    publication = evaluation.publication
+    street = OrgNode.objects.get(pk=evaluation.street_id)
+    return render(
+        request,
+        "evaluations/feedback_notices.html",
+        {
+            "publication": publication,
+            "notices": [_notice(evaluation, publication, street)],
+            "batch": False,
+        },
     )
 
 

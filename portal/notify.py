@@ -73,6 +73,45 @@ def notify(*, recipients, title, body="", link="", kind=""):
     return Notification.objects.bulk_create(rows)
 
 
+def notify_each(*, messages):
+    """Put each message in its own recipient's inbox, in one INSERT.
+
+    ``messages`` are dicts with ``recipient_id``, ``title`` and optionally
+    ``body``, ``link`` and ``kind``: one query however many there are (a
+    month's feedback to every unit). Return the rows.
+    """
+    rows = [
+        Notification(
+            recipient_id=m["recipient_id"],
+            title=m["title"],
+            body=m.get("body", ""),
+            link=m.get("link", ""),
+            kind=m.get("kind", ""),
+        )
+        for m in messages
+    ]
+    return Notification.objects.bulk_create(rows, batch_size=1000)
+
+
+def reminders_schedule_each(*, reminders):
+    """Schedule each reminder once per key, in bulk; return ``{key: row}``.
+
+    ``reminders`` are dicts of ``Reminder`` fields with a ``key``. A key that
+    already has a row keeps that row as it is (sent, pending or failed), so
+    scheduling the same keys again sends nothing twice. Two queries.
+    """
+    reminders = list(reminders)
+    if not reminders:
+        return {}
+    Reminder.objects.bulk_create(
+        [Reminder(**fields) for fields in reminders],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    keys = [fields["key"] for fields in reminders]
+    return {r.key: r for r in Reminder.objects.filter(key__in=keys)}
+
+
 def reminder_schedule(
     *,
     key,

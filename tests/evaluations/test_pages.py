@@ -45,7 +45,14 @@ PAGES = [
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
 
-@pytest.mark.parametrize("url", [*PAGES, "/evaluations/notices/"])
+STREET_PAGES = [
+    "/evaluations/notices/",
+    "/evaluations/results/deliveries/",
+    "/evaluations/results/deliveries/print/",
+]
+
+
+@pytest.mark.parametrize("url", [*PAGES, *STREET_PAGES])
 def test_street_staff_open_every_page_without_inline_scripts(world, committees, url):
     publish_month(world, MAY)
     response = login(world.street_admin).get(url)

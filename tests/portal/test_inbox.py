@@ -2,9 +2,10 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from portal.models import Notification
-from portal.notify import notify
+from portal.models import Channel, Notification, Reminder
+from portal.notify import notify, notify_each, reminders_schedule_each
 from tests.conftest import login
 
 
@@ -98,3 +99,51 @@ def test_a_long_notice_shows_its_start_and_opens_in_full(world):
     page = login(world.unit_head_a).get("/accounts/inbox/").content.decode()
     assert "<details" in page
     assert "最后一句。" in page  # the full text, behind the summary
+
+
+def test_notify_each_writes_every_message_to_its_own_recipient_in_one_query(world):
+    # given one message for each of two users, and one more for the first
+    messages = [
+        {"recipient_id": world.unit_head_a.pk, "title": "甲的反馈", "body": "甲"},
+        {"recipient_id": world.secretary_a.pk, "title": "社区的反馈", "link": "/x/"},
+        {"recipient_id": world.unit_head_a.pk, "title": "甲的第二条"},
+    ]
+    # when they are written
+    with CaptureQueriesContext(connection) as queries:
+        notify_each(messages=messages)
+    # then in one INSERT, each in its recipient's inbox only
+    assert len(queries) == 1
+    assert set(
+        Notification.objects.filter(recipient=world.unit_head_a).values_list(
+            "title", flat=True
+        )
+    ) == {"甲的反馈", "甲的第二条"}
+    assert Notification.objects.get(recipient=world.secretary_a).link == "/x/"
+
+
+def test_reminders_scheduled_in_bulk_are_scheduled_once_per_key(world):
+    now = timezone.now()
+
+    def sms(key, phone):
+        return {
+            "key": key,
+            "channel": Channel.SMS,
+            "target": phone,
+            "due_at": now,
+            "subject": "评议反馈",
+        }
+
+    # given one key scheduled and sent
+    first = reminders_schedule_each(reminders=[sms("t:1", "13900000001")])
+    Reminder.objects.filter(pk=first["t:1"].pk).update(sent_at=now)
+    # when it is scheduled again with another, in two queries
+    with CaptureQueriesContext(connection) as queries:
+        rows = reminders_schedule_each(
+            reminders=[sms("t:1", "13900000009"), sms("t:2", "13900000002")]
+        )
+    # then the sent row stays as it was and only the new key is added
+    assert len(queries) == 2
+    assert Reminder.objects.count() == 2
+    assert rows["t:1"].sent_at is not None and rows["t:1"].target == "13900000001"
+    assert rows["t:2"].sent_at is None
+    assert reminders_schedule_each(reminders=[]) == {}

@@ -143,6 +143,7 @@ PAGE_ARGS = {
     # evaluations
     "evaluations:run_status": _pk("run"),
     "evaluations:evaluation": _pk("evaluation"),
+    "evaluations:feedback_notice": _pk("evaluation"),
     "evaluations:unit_history": _pk("unit"),
     "evaluations:rating": lambda p: {"unit_pk": p.unit.pk},
     "evaluations:appeal": _pk("appeal"),
@@ -534,6 +535,7 @@ POST_BODIES = {
     "meetings:schedule": lambda d, p: {"month": "2030-01"},
     "evaluations:run_start": lambda d, p: {"month": "2024-08"},
     "evaluations:publish": _month,
+    "evaluations:deliveries_retry": _month,
     "grids:cell_assign": lambda d, p: {
         "person": p.unit_secretary.pk,
         "role": "grid_worker",
