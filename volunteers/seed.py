@@ -626,10 +626,9 @@ class _Seeder:
         # one up to the confirmation; a pending check-in without a check-out
         # has nothing credited yet.
         rule = self.rule[a.activity_type]
-        ends = [t for t in (checked_out, confirmed_at) if t]
         minutes = service_minutes(
             checked_in_at=checked_in,
-            until=min(ends) if ends else None,
+            until=checked_out or confirmed_at,
             starts_at=a.starts_at,
             ends_at=a.ends_at,
             max_hours=rule.max_hours,

@@ -680,15 +680,14 @@ def service_minutes(*, checked_in_at, until, starts_at, ends_at, max_hours):
 def _service_minutes(checkin, activity, rule=None):
     """Return the check-in's credited minutes (see ``service_minutes``).
 
-    Presence ends at the check-out, or without one at the confirmation
-    (whichever is earlier when both are known): a confirmation while the
-    activity is running credits only the time that has passed.
+    Presence ends at the check-out, or without one at the confirmation: a
+    confirmation while the activity is running credits only the time that
+    has passed. (A check-out after the confirmation is refused.)
     """
     rule = rule or points_rule_for(activity.activity_type)
-    ends = [t for t in (checkin.checked_out_at, checkin.confirmed_at) if t]
     return service_minutes(
         checked_in_at=checkin.checked_in_at,
-        until=min(ends) if ends else None,
+        until=checkin.checked_out_at or checkin.confirmed_at,
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         max_hours=rule.max_hours,

@@ -97,10 +97,9 @@ def test_seed_demo_reproduces_the_street_figures(capsys):
         assert minutes <= (ends - starts).total_seconds() // 60
         if out is not None:
             assert out - max(checked_in, starts) >= minimum
-        present_until = [t for t in (out, confirmed) if t]
         assert minutes == services.service_minutes(
             checked_in_at=checked_in,
-            until=min(present_until) if present_until else None,
+            until=out or confirmed,
             starts_at=starts,
             ends_at=ends,
             max_hours=rule.max_hours,

@@ -364,13 +364,13 @@ def _run_example(w, length, checkin_offset, steps, min_service):
             pass
         checkin = CheckIn.objects.get(pk=checkin.pk)
         # then, after every step:
-        ends = [t for t in (checkin.checked_out_at, checkin.confirmed_at) if t]
-        if not ends:
+        until = checkin.checked_out_at or checkin.confirmed_at
+        if until is None:
             assert checkin.minutes == 0
             continue
         present = _minutes_between(
             max(checkin.checked_in_at, activity.starts_at),
-            min(min(ends), activity.ends_at),
+            min(until, activity.ends_at),
         )
         # credited ≤ time present ≤ the window; never negative; capped
         assert 0 <= checkin.minutes <= present <= window
