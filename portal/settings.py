@@ -208,6 +208,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 PORTAL_RETENTION_DAYS = env.int("PORTAL_RETENTION_DAYS", default=730)
 PORTAL_SIGNIN_LOG_DAYS = env.int("PORTAL_SIGNIN_LOG_DAYS", default=180)
 
+# Volunteers: minutes of service before a check-out is accepted (a check-out
+# right after the check-in would record no service); read at each check-out.
+VOLUNTEERS_MIN_SERVICE_MINUTES = env.int("VOLUNTEERS_MIN_SERVICE_MINUTES", default=10)
+
 # Security: secure by default, relaxed only for a DEBUG machine.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -47,7 +47,13 @@ from volunteers.models import (
     VolunteerKind,
     WishCategory,
 )
-from volunteers.services import DEFAULT_PARTY_POINTS, DEFAULT_RULES, points_for
+from volunteers.services import (
+    DEFAULT_PARTY_POINTS,
+    DEFAULT_RULES,
+    min_service_minutes,
+    points_for,
+    service_minutes,
+)
 
 BATCH = 2000
 PARTY_VOLUNTEERS = 6720
@@ -593,29 +599,45 @@ class _Seeder:
             minutes=rng.randrange(10, 40) if late else -rng.randrange(0, 25)
         )
         checked_out = (
-            a.ends_at + timedelta(minutes=rng.randrange(-15, 20))
+            min(a.ends_at + timedelta(minutes=rng.randrange(-15, 20)), self.now)
             if rng.random() < 0.88
             else None
         )
-        rule = self.rule[a.activity_type]
-        start = max(checked_in, a.starts_at)
-        end = min(checked_out or a.ends_at, a.ends_at)
-        minutes = min(
-            max(int((end - start).total_seconds() // 60), 0), rule.max_hours * 60
-        )
+        # The check-out service refuses one within the minimum service time.
+        served_from = max(checked_in, a.starts_at)
+        if checked_out and checked_out < served_from + timedelta(
+            minutes=min_service_minutes()
+        ):
+            checked_out = None
         confirmed = attendance != Attendance.PENDING
-        points = points_for(
-            minutes=minutes,
-            points_per_hour=a.points_per_hour,
-            attendance=attendance,
-            rule=rule,
-        )
         in_service = v.kind == VolunteerKind.IN_SERVICE and a.community_id is not None
         party_confirmed = (
             in_service
             and attendance in (Attendance.PRESENT, Attendance.LATE)
             and a.ends_at < self.now - timedelta(days=30)
             and rng.random() < 0.85
+        )
+        confirmed_at = (
+            min(a.ends_at + timedelta(hours=rng.randrange(1, 30)), self.now)
+            if confirmed
+            else None
+        )
+        # Credited as the services credit it: up to the check-out, or without
+        # one up to the confirmation; a pending check-in without a check-out
+        # has nothing credited yet.
+        rule = self.rule[a.activity_type]
+        minutes = service_minutes(
+            checked_in_at=checked_in,
+            until=checked_out or confirmed_at,
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            max_hours=rule.max_hours,
+        )
+        points = points_for(
+            minutes=minutes,
+            points_per_hour=a.points_per_hour,
+            attendance=attendance,
+            rule=rule,
         )
         staff_id = self.staff.pk if self.staff else None
         values = (
@@ -631,7 +653,7 @@ class _Seeder:
             minutes,
             str(attendance),
             staff_id if confirmed else None,
-            a.ends_at + timedelta(hours=rng.randrange(1, 30)) if confirmed else None,
+            confirmed_at,
             points,
             DEFAULT_PARTY_POINTS if party_confirmed else 0,
             staff_id if party_confirmed else None,

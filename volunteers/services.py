@@ -14,11 +14,13 @@ never go negative and never drift from the ledger's sum.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
@@ -280,8 +282,6 @@ def volunteers_anonymise_departed(*, today=None):
     own transaction; a rerun finds nothing left to do. Return
     ``(anonymised, kept)`` counts.
     """
-    from django.conf import settings
-
     from portal.retention import person_anonymise, person_is_still_needed
 
     today = today or timezone.localdate()
@@ -652,9 +652,67 @@ def checkin_scan(*, user, token, now=None):
     return checkin
 
 
+def min_service_minutes():
+    """Return the minutes of service before a volunteer may check out.
+
+    ``VOLUNTEERS_MIN_SERVICE_MINUTES``, read at each call (a changed setting
+    applies without a restart of this module's importers).
+    """
+    return max(int(settings.VOLUNTEERS_MIN_SERVICE_MINUTES), 0)
+
+
+def service_minutes(*, checked_in_at, until, starts_at, ends_at, max_hours):
+    """Return the minutes credited for presence from ``checked_in_at`` to ``until``.
+
+    The overlap of [check-in, ``until``] with the activity's window
+    [``starts_at``, ``ends_at``], in whole minutes, never negative, at most
+    ``max_hours`` hours (the points rule's cap). ``until`` is the check-out,
+    or without one the organiser's confirmation.
+    """
+    if until is None:
+        return 0
+    start = max(checked_in_at, starts_at)
+    end = min(until, ends_at)
+    minutes = max(int((end - start).total_seconds() // 60), 0)
+    return min(minutes, max_hours * 60)
+
+
+def _service_minutes(checkin, activity, rule=None):
+    """Return the check-in's credited minutes (see ``service_minutes``).
+
+    Presence ends at the check-out, or without one at the confirmation: a
+    confirmation while the activity is running credits only the time that
+    has passed. (A check-out after the confirmation is refused.)
+    """
+    rule = rule or points_rule_for(activity.activity_type)
+    return service_minutes(
+        checked_in_at=checkin.checked_in_at,
+        until=checkin.checked_out_at or checkin.confirmed_at,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        max_hours=rule.max_hours,
+    )
+
+
+def checkout_opens_at(checkin, activity):
+    """Return the earliest check-out of ``checkin``.
+
+    ``min_service_minutes()`` after the check-in, or after the activity's
+    start when the volunteer checked in early: a check-out that would
+    credit (next to) nothing is refused.
+    """
+    served_from = max(checkin.checked_in_at, activity.starts_at)
+    return served_from + timedelta(minutes=min_service_minutes())
+
+
 @transaction.atomic
 def checkin_checkout(*, user, token, now=None):
-    """Record the user's check-out by a second scan; hours follow from it."""
+    """Record the user's check-out by a second scan; hours follow from it.
+
+    Refused before ``checkout_opens_at`` (a few minutes of service at
+    least), after the grace period past the activity's end, and once the
+    organiser has confirmed the attendance (the time is settled then).
+    """
     now = now or timezone.now()
     activity = activity_from_token(token)
     volunteer = _require_volunteer(user)
@@ -667,21 +725,23 @@ def checkin_checkout(*, user, token, now=None):
         raise _invalid(_("您还没有签到。"))
     if checkin.checked_out_at is not None:
         raise _invalid(_("您已签退。"))
+    if checkin.attendance != Attendance.PENDING:
+        raise _invalid(_("组织方已确认出勤，服务时长已结算，不能再签退。"))
     if now > activity.ends_at + timedelta(minutes=CHECKOUT_GRACE_MINUTES):
         raise _invalid(_("签退时间已过，时长将按活动结束时间计算。"))
+    opens = checkout_opens_at(checkin, activity)
+    if now < opens:
+        raise _invalid(
+            _("服务时长不足 %(n)s 分钟，暂不能签退，请在 %(time)s 以后签退。")
+            % {
+                "n": min_service_minutes(),
+                "time": date_format(timezone.localtime(opens), "H:i"),
+            }
+        )
     checkin.checked_out_at = now
     checkin.minutes = _service_minutes(checkin, activity)
     checkin.save(update_fields=["checked_out_at", "minutes", "updated_at"])
     return checkin
-
-
-def _service_minutes(checkin, activity, rule=None):
-    """Return minutes served: check-in to check-out, inside the activity's time."""
-    rule = rule or points_rule_for(activity.activity_type)
-    start = max(checkin.checked_in_at, activity.starts_at)
-    end = min(checkin.checked_out_at or activity.ends_at, activity.ends_at)
-    minutes = max(int((end - start).total_seconds() // 60), 0)
-    return min(minutes, rule.max_hours * 60)
 
 
 def points_for(*, minutes, points_per_hour, attendance, rule):
@@ -699,7 +759,9 @@ def attendance_confirm(*, actor, checkin, attendance, now=None):
 
     Only the organiser side (``volunteers.publish_activity`` on the
     activity) confirms, once; present and late earn points by the activity
-    type's rule (late at the rule's percentage), absent earns none.
+    type's rule (late at the rule's percentage), absent earns none. Points
+    follow the credited minutes: up to the check-out, or without one up to
+    now (a confirmation during the activity credits only what has passed).
     """
     now = now or timezone.now()
     checkin = (
@@ -714,10 +776,10 @@ def attendance_confirm(*, actor, checkin, attendance, now=None):
     if checkin.attendance != Attendance.PENDING:
         raise _invalid(_("该签到已确认过出勤。"))
     rule = points_rule_for(activity.activity_type)
-    checkin.minutes = _service_minutes(checkin, activity, rule)
     checkin.attendance = attendance
     checkin.confirmed_by = actor
     checkin.confirmed_at = now
+    checkin.minutes = _service_minutes(checkin, activity, rule)
     checkin.points_awarded = points_for(
         minutes=checkin.minutes,
         points_per_hour=activity.points_per_hour,

@@ -1,12 +1,15 @@
 """Pages: who may open what (200 / 403 / 404), phone pages, flows, query counts."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from tests import clock
 from tests.conftest import login
 from tests.volunteers import factories
 from tests.volunteers.conftest import give_points, make_activity
@@ -233,7 +236,12 @@ def test_scan_page_checks_in_and_out(pw):
     assert CheckIn.objects.filter(activity=pw.activity, volunteer=pw.vol_a).exists()
     again = client.post(f"/volunteers/c/{token}/", {"action": "in"}, follow=True)
     assert "只能签到一次" in again.content.decode()
-    client.post(f"/volunteers/c/{token}/", {"action": "out"})
+    # a check-out right after the check-in is refused with the reason
+    early = client.post(f"/volunteers/c/{token}/", {"action": "out"}, follow=True)
+    assert "服务时长不足" in early.content.decode()
+    assert CheckIn.objects.get(volunteer=pw.vol_a).checked_out_at is None
+    with clock.travel(timezone.now() + timedelta(minutes=11)):
+        client.post(f"/volunteers/c/{token}/", {"action": "out"})
     assert CheckIn.objects.get(volunteer=pw.vol_a).checked_out_at is not None
     bad = client.get("/volunteers/c/not-a-token/")
     assert bad.status_code == 400 and "二维码无效" in bad.content.decode()

@@ -1,5 +1,7 @@
 """The demo street reproduces the article's volunteering figures (S12, S16)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -14,6 +16,7 @@ from volunteers.models import (
     Activity,
     ActivityStatus,
     CheckIn,
+    PointsRule,
     Volunteer,
     VolunteerKind,
 )
@@ -70,3 +73,40 @@ def test_seed_demo_reproduces_the_street_figures(capsys):
     )
     under = sum(1 for t in totals if t < 10)
     assert 0.05 * len(totals) < under < 0.5 * len(totals)
+    # every seeded service is credited as the services credit it: the time
+    # present inside the window (to the check-out, else the confirmation),
+    # no check-out within the minimum service time, points on those minutes
+    rules = {r.activity_type: r for r in PointsRule.objects.all()}
+    minimum = timedelta(minutes=services.min_service_minutes())
+    rows = CheckIn.objects.values_list(
+        "checked_in_at",
+        "checked_out_at",
+        "confirmed_at",
+        "minutes",
+        "attendance",
+        "points_awarded",
+        "activity__starts_at",
+        "activity__ends_at",
+        "activity__activity_type",
+        "activity__points_per_hour",
+    )
+    for row in rows.iterator(chunk_size=5000):
+        checked_in, out, confirmed, minutes, attendance, points = row[:6]
+        starts, ends, activity_type, per_hour = row[6:]
+        rule = rules[activity_type]
+        assert minutes <= (ends - starts).total_seconds() // 60
+        if out is not None:
+            assert out - max(checked_in, starts) >= minimum
+        assert minutes == services.service_minutes(
+            checked_in_at=checked_in,
+            until=out or confirmed,
+            starts_at=starts,
+            ends_at=ends,
+            max_hours=rule.max_hours,
+        )
+        assert points == services.points_for(
+            minutes=minutes,
+            points_per_hour=per_hour,
+            attendance=attendance,
+            rule=rule,
+        )
