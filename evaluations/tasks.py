@@ -8,7 +8,6 @@ from evaluations import services
 @shared_task(
     name="evaluations.run_evaluation",
     ignore_result=True,
-    acks_late=True,
     time_limit=3600,
     soft_time_limit=3500,
 )
