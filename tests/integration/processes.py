@@ -125,8 +125,14 @@ class RedisServer:
 class Celery:
     """``celery -A portal <command>`` on the test database and the test's clock."""
 
-    def __init__(self, command, *, broker, log, env=None, args=()):
+    def __init__(self, command, *, broker, log, env=None, args=(), at=None):
+        """``at``: an aware datetime the process's clock starts at (ticking);
+        by default the test's own clock."""
         self.log = Path(log)
+        offset = clock.offset()
+        if at is not None:
+            real_now = time.time() - clock.offset()
+            offset = at.timestamp() - real_now
         self.output = open(self.log, "ab")  # noqa: SIM115 (closed in stop())
         environment = {
             **os.environ,
@@ -134,7 +140,7 @@ class Celery:
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker,
-            "PORTAL_TEST_CLOCK_OFFSET": repr(clock.offset()),
+            "PORTAL_TEST_CLOCK_OFFSET": repr(offset),
             **(env or {}),
         }
         self.process = subprocess.Popen(  # noqa: S603

@@ -24,14 +24,6 @@ from tests.integration.processes import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
 
-@pytest.fixture
-def redis_server(tmp_path):
-    processes.require_postgres()
-    server = processes.RedisServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
 def test_a_worker_survives_redis_restarting_under_a_running_task(
     world, redis_server, tmp_path
 ):
