@@ -310,6 +310,8 @@ def evaluation_run_start(
         trigger=trigger,
         created_by=user,
         heartbeat_at=timezone.now(),
+        # A caller that executes the run itself (enqueue=False) has taken it.
+        queued_at=None if enqueue else timezone.now(),
     )
     if enqueue:
         # A broker outage leaves the run pending and unsent (``queued_at``

@@ -30,7 +30,17 @@ def _sent_run(world):
     run = services.evaluation_run_start(
         user=world.street_admin, street=world.street, month=MAY, enqueue=False
     )
-    EvaluationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
+    assert run.queued_at is not None
+    return run
+
+
+def _unsent_run(world):
+    """A run recorded while the broker was down: its task was never sent."""
+    run = services.evaluation_run_start(
+        user=world.street_admin, street=world.street, month=MAY, enqueue=False
+    )
+    EvaluationRun.objects.filter(pk=run.pk).update(queued_at=None)
+    run.refresh_from_db()
     return run
 
 
@@ -138,9 +148,7 @@ def test_the_watchdog_sends_a_run_the_broker_missed_once_it_is_back(
     world, committees, django_capture_on_commit_callbacks
 ):
     # given a run recorded while the broker was down (its task never sent)
-    run = services.evaluation_run_start(
-        user=world.street_admin, street=world.street, month=MAY, enqueue=False
-    )
+    run = _unsent_run(world)
     assert run.waiting_for_queue
     # when the broker is back and the watchdog runs (in-process here)
     summary = watch_runs()
