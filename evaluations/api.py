@@ -64,6 +64,7 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
     policy_version = serializers.IntegerField(source="policy.version", read_only=True)
     percent = serializers.IntegerField(read_only=True)
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    waiting_for_queue = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = EvaluationRun
@@ -81,6 +82,9 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
             "committees_done",
             "percent",
             "attempts",
+            "queued_at",
+            "requeues",
+            "waiting_for_queue",
             "created_at",
             "started_at",
             "finished_at",

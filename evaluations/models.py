@@ -163,6 +163,11 @@ class EvaluationRun(models.Model):
     committees_total = models.PositiveIntegerField(_("委员会总数"), default=0)
     committees_done = models.PositiveIntegerField(_("已完成委员会"), default=0)
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    #: When the broker took the run's task message; empty while it could not
+    #: be sent (Redis down): the watchdog sends it when the broker is back.
+    queued_at = models.DateTimeField(_("送入队列时间"), null=True, blank=True)
+    #: How often the watchdog sent the run again after it went silent.
+    requeues = models.PositiveSmallIntegerField(_("重新排队次数"), default=0)
     token = models.CharField(max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -204,6 +209,11 @@ class EvaluationRun(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def waiting_for_queue(self):
+        """Recorded, but its task could not be sent yet (the broker was down)."""
+        return self.status == RunStatus.PENDING and self.queued_at is None
 
 
 class Publication(models.Model):

@@ -279,17 +279,28 @@ def evaluation_run_start(
         )
     )
     cutoff = _stale_cutoff()
-    alive = [run for run in active if run.heartbeat_at and run.heartbeat_at >= cutoff]
+    # A run whose task could not be sent (broker down) blocks nothing: the new
+    # run replaces it and is sent instead.
+    alive = [
+        run
+        for run in active
+        if run.heartbeat_at and run.heartbeat_at >= cutoff and not run.waiting_for_queue
+    ]
     if alive:
         raise ValidationError(
             _("%(month)s 已有一次评议正在进行（进度 %(percent)s%%），请等它完成。")
             % {"month": month_label(month), "percent": alive[0].percent}
         )
-    if active:
-        EvaluationRun.objects.filter(pk__in=[run.pk for run in active]).update(
+    for replaced in active:
+        EvaluationRun.objects.filter(pk=replaced.pk).update(
             status=RunStatus.ABANDONED,
             finished_at=timezone.now(),
-            error=_("执行进程长时间无响应，已由新的评议取代。"),
+            token="",
+            error=(
+                _("任务未能送入队列，已由新的评议取代。")
+                if replaced.waiting_for_queue
+                else _("执行进程长时间无响应，已由新的评议取代。")
+            ),
         )
     policy_ensure_default(street=street)
     policy = policy_in_force(street=street, month=month)
@@ -300,15 +311,84 @@ def evaluation_run_start(
         trigger=trigger,
         created_by=user,
         heartbeat_at=timezone.now(),
+        # A caller that executes the run itself (enqueue=False) has taken it.
+        queued_at=None if enqueue else timezone.now(),
     )
     if enqueue:
-        from evaluations.tasks import run_evaluation
-        from portal.tasks import enqueue as send
-
-        # A broker outage leaves the run pending (then stale, so a new start
-        # replaces it); it never fails the request after the commit.
-        transaction.on_commit(partial(send, run_evaluation, run.pk))
+        # A broker outage leaves the run pending and unsent (``queued_at``
+        # empty): the watchdog sends it once the broker is back. It never
+        # fails the request after the commit.
+        transaction.on_commit(partial(_run_dispatch, run.pk))
     return run
+
+
+def _run_dispatch(run_id):
+    """Send the run's task; record when the broker took it. Return whether it did.
+
+    Called after the commit that recorded the run (or its requeue), so a
+    worker fast enough to start before ``queued_at`` is written finds the row.
+    """
+    from evaluations.tasks import run_evaluation
+    from portal.tasks import enqueue
+
+    if enqueue(run_evaluation, run_id) is None:
+        return False
+    EvaluationRun.objects.filter(pk=run_id, queued_at__isnull=True).update(
+        queued_at=timezone.now()
+    )
+    return True
+
+
+def evaluation_runs_watch():
+    """Pick up the runs that stalled; return how many were sent, requeued, abandoned.
+
+    The periodic watchdog: a run whose task could not be sent (the broker was
+    down) is sent; a run sent or running whose heartbeat is older than
+    ``EVALUATION_RUN_STALE_SECONDS`` (its message was lost, its worker died) is
+    sent again once, from the start; silent again after that, it is abandoned
+    with a message the run page shows. Each step is a conditional UPDATE, so
+    a worker claiming the run meanwhile wins or loses cleanly, and a worker
+    that comes back after its run was requeued finds its token gone.
+    """
+    now = timezone.now()
+    cutoff = _stale_cutoff()
+    summary = {"sent": 0, "requeued": 0, "abandoned": 0}
+    unsent = EvaluationRun.objects.filter(
+        status=RunStatus.PENDING, queued_at__isnull=True
+    ).values_list("pk", flat=True)
+    for run_id in list(unsent):
+        summary["sent"] += _run_dispatch(run_id)
+    silent = EvaluationRun.objects.filter(
+        status__in=ACTIVE_RUN_STATUSES,
+        queued_at__isnull=False,
+        heartbeat_at__lt=cutoff,
+    )
+    summary["abandoned"] = silent.filter(requeues__gte=1).update(
+        status=RunStatus.ABANDONED,
+        finished_at=now,
+        token="",
+        error=_(
+            "评议已中断：重新排队后执行进程仍然没有响应。"
+            "请确认后台任务进程（worker）在运行，然后重新发起本月评议。"
+        ),
+    )
+    for run_id in list(silent.filter(requeues=0).values_list("pk", flat=True)):
+        with transaction.atomic():
+            requeued = silent.filter(pk=run_id, requeues=0).update(
+                status=RunStatus.PENDING,
+                token="",
+                units_done=0,
+                committees_done=0,
+                requeues=F("requeues") + 1,
+                heartbeat_at=now,
+                queued_at=None,
+                error="",
+            )
+            if requeued:
+                log.warning("evaluation run %s went silent; requeued", run_id)
+                transaction.on_commit(partial(_run_dispatch, run_id))
+                summary["requeued"] += 1
+    return summary
 
 
 class RunLost(Exception):

@@ -8,7 +8,6 @@ from evaluations import services
 @shared_task(
     name="evaluations.run_evaluation",
     ignore_result=True,
-    acks_late=True,
     time_limit=3600,
     soft_time_limit=3500,
 )
@@ -26,3 +25,14 @@ def run_evaluation(run_id):
 def run_previous_month():
     """Start last month's evaluation of every street (1st of the month; no publish)."""
     return [run.pk for run in services.evaluation_run_previous_month()]
+
+
+@shared_task(
+    name="evaluations.watch_runs",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def watch_runs():
+    """Send runs the broker missed; requeue a silent run once, then abandon it."""
+    return services.evaluation_runs_watch()

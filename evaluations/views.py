@@ -139,9 +139,22 @@ def run_start(request):
     except ValidationError as exc:
         _error_messages(request, exc)
         return redirect("evaluations:runs")
-    messages.success(
-        request, _("已发起 %s 的评议，进度见下方。") % month_label(run.month)
-    )
+    # The task is sent after the service's commit: the row says whether the
+    # broker took it.
+    run.refresh_from_db(fields=["status", "queued_at"])
+    if run.waiting_for_queue:
+        messages.warning(
+            request,
+            _(
+                "已记录 %s 的评议，但任务队列暂时不可用，评议尚未开始："
+                "队列恢复后将自动开始，无需重新发起。"
+            )
+            % month_label(run.month),
+        )
+    else:
+        messages.success(
+            request, _("已发起 %s 的评议，进度见下方。") % month_label(run.month)
+        )
     return redirect(reverse("evaluations:runs") + f"?run={run.pk}")
 
 
@@ -157,6 +170,7 @@ def run_payload(run):
         "committees_done": run.committees_done,
         "committees_total": run.committees_total,
         "finished": not run.is_active,
+        "waiting_for_queue": run.waiting_for_queue,
         "duration_seconds": run.duration_seconds,
         "error": run.error,
     }

@@ -15,6 +15,9 @@ SCHEDULES = {
         "evaluations.run_previous_month",
         ("crontab", {"minute": "30", "hour": "1", "day_of_month": "1"}),
     ),
+    # Runs whose task was never sent (broker down) or went silent (message
+    # lost, worker killed): sent again, once, then abandoned (SECURITY.md).
+    "月度评议：恢复中断的评议": ("evaluations.watch_runs", ("interval", 2)),
     # Daily, so a missed run is made up the next day; scheduling is idempotent.
     "联席会议：排定本月和下月会议": (
         "meetings.schedule_ahead",

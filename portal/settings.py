@@ -330,12 +330,36 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Time limits: a task without its own gets these; a task that sets its own
+# time_limit sets a soft_time_limit below it (Celery refuses to send a task
+# whose soft limit, its own or this global one, exceeds its hard limit:
+# tests/portal/test_celery_config.py checks every task and schedule).
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Redis going away under a running task (kombu 5.7.0, the newest): when the
+# worker tears the lost connection down it restores its unacknowledged
+# messages on a transport already closed, and dies ("Unrecoverable error:
+# AttributeError … 'hostname'"); an idle worker reconnects. So the worker
+# holds no unacknowledged message: every task is acknowledged when a process
+# starts it (no acks_late) and nothing is prefetched beyond a free process.
+# A task lost with a dead worker is picked up from the database instead (the
+# evaluation watchdog, the periodic jobs' next run, reminder rows).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_DISABLE_PREFETCH = True
+# A task running when the connection drops finishes its work (its writes
+# are in the database; there is nothing left to acknowledge).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Reconnect for as long as the outage lasts (the default gives up after 100
+# tries and the worker exits); at start-up too.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A broker outage must not hang a web request: publishing gives up fast and the
 # database rows (reminders, runs) carry the work until the broker returns.
+# A message Redis handed out and never saw acknowledged is delivered again
+# after visibility_timeout: longer than the longest task's hard limit, so a
+# task still running is never started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
@@ -343,6 +367,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    "visibility_timeout": 2 * 60 * 60,
 }
 
 # Monthly evaluation: units per batch (progress advances per batch), an

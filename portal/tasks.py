@@ -48,7 +48,12 @@ def send_due_reminders():
     return reminders_send_due()
 
 
-@shared_task(name="portal.purge_signin_records", ignore_result=True, time_limit=600)
+@shared_task(
+    name="portal.purge_signin_records",
+    ignore_result=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
 def purge_signin_records():
     """Delete sign-in records older than ``PORTAL_SIGNIN_LOG_DAYS`` (daily)."""
     from portal.security import signin_records_purge

@@ -13,10 +13,8 @@ the stated clock back afterwards, with the same offset from the real clock.
 A test that needs another moment moves there itself with ``travel(...)``
 (a context manager, nested inside this clock) or the ``time_machine`` fixture.
 
-Processes a test starts (a real Celery worker) share the test's clock when
-started as ``python -m tests.clock <module> <args…>`` with ``child_env()`` in
-their environment: the same offset from the real clock, so "now" is the same
-instant in the test and in the worker.
+Processes a test starts (real Celery workers, beat) run on the same clock:
+``tests/celery_on_clock.py`` moves them by ``offset()``.
 """
 
 import datetime as dt
@@ -39,38 +37,22 @@ def _parse(text):
 
 
 FROZEN_AT = _parse(os.environ.get("PORTAL_TEST_NOW") or DEFAULT)
-#: Set in a child process's environment: seconds from the real clock to ours.
-OFFSET_VARIABLE = "PORTAL_TEST_CLOCK_OFFSET"
-
 _state = {"traveller": None, "offset": None}
 
 
 def start():
-    """Move this process to ``FROZEN_AT``; the clock ticks from there.
-
-    A child process of a test (``OFFSET_VARIABLE`` set) takes its parent's
-    clock instead.
-    """
+    """Move this process to ``FROZEN_AT``; the clock ticks from there."""
     if _state["traveller"] is None and _state["offset"] is None:
-        inherited = os.environ.get(OFFSET_VARIABLE)
-        if inherited:
-            _state["offset"] = float(inherited)
-            resume()
-        else:
-            _state["offset"] = FROZEN_AT.timestamp() - time.time()
-            _resume_at(FROZEN_AT)
-
-
-def child_env():
-    """Return the environment variables that give a child process our clock."""
-    if _state["offset"] is None:
-        return {}
-    return {OFFSET_VARIABLE: repr(_state["offset"])}
+        _state["offset"] = FROZEN_AT.timestamp() - time.time()
+        _resume_at(FROZEN_AT)
 
 
 def _resume_at(destination):
     traveller = time_machine.travel(destination, tick=True)
     traveller.start()
+    # time-machine ticks from the first reading: read now, so the stated clock
+    # keeps ``offset()`` from the real one (the processes a test starts use it).
+    time.time()
     _state["traveller"] = traveller
 
 
@@ -89,6 +71,15 @@ def resume():
         _resume_at(dt.datetime.fromtimestamp(now, dt.UTC))
 
 
+def offset():
+    """Return how far (seconds) the stated clock is from the real one.
+
+    Processes the tests start themselves (a Celery worker, beat) take it to
+    run on the same clock: ``tests/celery_on_clock.py``.
+    """
+    return _state["offset"] or 0.0
+
+
 def local(year, month, day, hour=10, minute=0):
     """Return an aware datetime at that local (Asia/Shanghai) time."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=TZ)
@@ -97,18 +88,3 @@ def local(year, month, day, hour=10, minute=0):
 def travel(destination, tick=True):
     """Return a time-machine travel to ``destination`` (a local datetime)."""
     return time_machine.travel(destination, tick=tick)
-
-
-def _main():
-    """Run ``python -m tests.clock <module> <args…>`` on the parent's clock."""
-    import runpy
-    import sys
-
-    start()
-    module, *args = sys.argv[1:]
-    sys.argv = [module, *args]
-    runpy.run_module(module, run_name="__main__", alter_sys=True)
-
-
-if __name__ == "__main__":
-    _main()

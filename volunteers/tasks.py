@@ -25,7 +25,9 @@ def send_service_cards(year=None, quarter=None):
     return services.service_card_notices_send(year=year, quarter=quarter)
 
 
-@shared_task(name="volunteers.anonymise_departed", time_limit=3600)
+@shared_task(
+    name="volunteers.anonymise_departed", time_limit=3600, soft_time_limit=3300
+)
 def anonymise_departed():
     """Anonymise volunteers who left more than the retention period ago."""
     return services.volunteers_anonymise_departed()

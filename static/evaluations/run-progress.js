@@ -41,6 +41,8 @@
     var bar = box.querySelector("progress");
     if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
     fields.forEach(function (name) { show(name, data[name]); });
+    var waiting = box.querySelector('[data-field="waiting"]');
+    if (waiting) { waiting.hidden = !data.waiting_for_queue; }
     if (data.error) {
       var error = box.querySelector('[data-field="error"]');
       if (error) { error.textContent = data.error; error.hidden = false; }

@@ -2,21 +2,15 @@
 month is evaluated again and the results equal those of a clean run."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 from evaluations import services
 from evaluations.models import Evaluation, EvaluationRun, RunStatus
-from tests import clock
 from tests.evaluations.conftest import (
     MAY,
     in_service_members,
@@ -24,10 +18,9 @@ from tests.evaluations.conftest import (
     results_snapshot,
     run_month,
 )
+from tests.integration import processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(predicate, timeout=60, interval=0.1):
@@ -39,16 +32,6 @@ def wait_for(predicate, timeout=60, interval=0.1):
     return False
 
 
-def _database_url():
-    db = connection.settings_dict
-    return "postgres://{user}@{host}:{port}/{name}".format(
-        user=db["USER"] or "postgres",
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        name=db["NAME"],
-    )
-
-
 @pytest.fixture
 def broker_queue():
     """Send the evaluation task to a queue of this test's own on the real broker."""
@@ -58,6 +41,7 @@ def broker_queue():
         if os.environ.get("CI"):
             pytest.fail("CI must set CELERY_BROKER_URL: the broker is part of the test")
         pytest.skip("no CELERY_BROKER_URL: no broker to run a worker against")
+    processes.require_postgres()
     queue = f"evaluations-test-{uuid.uuid4().hex[:8]}"
     # conf.update (not attribute assignment) makes Celery rebuild its cached
     # router, which an earlier test may have built without these routes.
@@ -72,30 +56,18 @@ def broker_queue():
         app.conf.update(task_routes=None, task_always_eager=True)
 
 
-class Worker:
-    """``celery -A portal worker`` in its own process group, on the test DB."""
+class Worker(processes.Celery):
+    """``celery -A portal worker`` in its own process group, on the test DB
+    and the test's clock (``tests/celery_on_clock.py``)."""
 
-    def __init__(self, queue):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    def __init__(self, queue, log):
+        super().__init__(
+            "worker",
+            broker=settings.CELERY_BROKER_URL,
+            log=log,
             # Small, slow batches so the kill lands half-way.
-            "EVALUATION_BATCH_SIZE": "3",
-            "EVALUATION_BATCH_DELAY_SECONDS": "0.4",
-            **clock.child_env(),
-        }
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "tests.clock",  # the worker runs on the test's clock
-                "celery",
-                "-A",
-                "portal",
-                "worker",
+            env={"EVALUATION_BATCH_SIZE": "3", "EVALUATION_BATCH_DELAY_SECONDS": "0.4"},
+            args=[
                 "--pool",
                 "solo",
                 "--loglevel",
@@ -105,32 +77,17 @@ class Worker:
                 "--hostname",
                 f"{queue}-{uuid.uuid4().hex[:4]}@%h",
             ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
         )
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def test_a_run_killed_mid_way_is_rerun_to_the_same_results(
-    world, committees, broker_queue
+    world, committees, broker_queue, tmp_path
 ):
     # given a street of 30 units (10 batches of 3) with some facts
     more_units(world, 27)
     in_service_members(world, world.unit_a, 5)
     in_service_members(world, world.unit_b, 2)
-    first = Worker(broker_queue)
+    first = Worker(broker_queue, tmp_path / "first.log")
     try:
         # when a run is started and its worker is killed -9 half-way
         run = services.evaluation_run_start(
@@ -150,7 +107,7 @@ def test_a_run_killed_mid_way_is_rerun_to_the_same_results(
     assert partial == killed.units_done
 
     # when the admin runs the month again once the dead run has gone silent
-    second = Worker(broker_queue)
+    second = Worker(broker_queue, tmp_path / "second.log")
     try:
         time.sleep(1.5)
         with override_settings(EVALUATION_RUN_STALE_SECONDS=1):

@@ -24,3 +24,14 @@ def celery_worker_app():
             yield app
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of the test's own (to kill and restart), for worker processes."""
+    from tests.integration import processes
+
+    processes.require_postgres()
+    server = processes.RedisServer(tmp_path).start()
+    yield server
+    server.stop()

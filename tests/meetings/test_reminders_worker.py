@@ -215,14 +215,13 @@ def _worker_process(name, log):
         ),
         "CELERY_BROKER_URL": broker_url(),
         "PORTAL_LOG_LEVEL": "WARNING",
-        **clock.child_env(),
+        "PORTAL_TEST_CLOCK_OFFSET": repr(clock.offset()),
     }
     return subprocess.Popen(  # noqa: S603 (our own worker, fixed arguments)
         [
             str(Path(sys.executable)),
             "-m",
-            "tests.clock",  # the worker runs on the test's clock
-            "celery",
+            "tests.celery_on_clock",  # the worker runs on the test's clock
             "-A",
             "portal",
             "worker",

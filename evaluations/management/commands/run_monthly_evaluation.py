@@ -44,8 +44,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     "%s：%s" % (node.name, " ".join(exc.messages))
                 ) from exc
+            run.refresh_from_db(fields=["status", "queued_at"])
             self.stdout.write(
-                "%s %s：已发起评议（编号 %s）。"
+                (
+                    "%s %s：已记录评议（编号 %s），任务队列暂时不可用，恢复后自动开始。"
+                    if run.waiting_for_queue
+                    else "%s %s：已发起评议（编号 %s）。"
+                )
                 % (node.name, run.month.strftime("%Y-%m"), run.pk)
             )
             runs.append(run.pk)
