@@ -6,29 +6,30 @@ a 120 MB upload is received whole (into a temporary file) before the app's own
 check of ``PORTAL_MAX_UPLOAD_BYTES`` refuses it. Two guards:
 
 - ``UploadLimitMiddleware`` answers 413 from the ``Content-Length`` header,
-  before a byte of the body is read: more than ``PORTAL_MAX_UPLOAD_BYTES``
-  per file the view accepts (one, unless the view says more with
-  ``upload_limit``) plus ``FORM_ALLOWANCE`` for the form's other fields;
-- ``LimitedUploadHandler`` (first in ``FILE_UPLOAD_HANDLERS``) stops reading a
-  body as soon as one file in it passes ``PORTAL_MAX_UPLOAD_BYTES`` (several
-  files in one request, or a body without ``Content-Length``); the middleware
-  then answers the same 413.
-
-Both answer with a Chinese page (JSON on the API), never a 500.
+  before a byte of the body is read, when the body is larger than
+  ``PORTAL_MAX_UPLOAD_BYTES`` per file the view accepts (one, unless the view
+  says more with ``upload_limit``) plus ``FORM_ALLOWANCE`` for the form's
+  other fields: a clear Chinese page (JSON on the API), never a 500;
+- ``LimitedUploadHandler`` (first in ``FILE_UPLOAD_HANDLERS``) keeps no byte
+  of a file past ``PORTAL_MAX_UPLOAD_BYTES`` (neither in memory nor on disk)
+  and hands the view an empty file that knows its real size, so the app's
+  own check refuses it with its message and the rest of the form (minutes
+  being typed) is shown again. The body it still reads is bounded by the
+  middleware.
 """
 
+import io
+
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+MB = 1024 * 1024
 #: Room for the form's other fields and the multipart boundaries.
 FORM_ALLOWANCE = 1024 * 1024
-#: Set on the request by the handler when a file passed the limit.
-_REFUSED = "_portal_upload_too_large"
 
 
 def upload_limit(files):
@@ -71,7 +72,9 @@ def _content_length(request):
 
 def too_large(request):
     """The refusal: a page, or JSON for the API."""
-    limit = filesizeformat(settings.PORTAL_MAX_UPLOAD_BYTES)
+    limit = "%s MB" % format(settings.PORTAL_MAX_UPLOAD_BYTES / MB, ".1f").removesuffix(
+        ".0"
+    )
     message = _("上传的文件太大：单个文件不能超过 %s，请压缩或分批后再上传。") % limit
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
@@ -84,7 +87,7 @@ def too_large(request):
 
 
 class UploadLimitMiddleware:
-    """Refuse an upload that is too large before reading it (see the module).
+    """Refuse a body that is too large before reading it (see the module).
 
     Placed before ``CsrfViewMiddleware``, whose ``process_view`` reads the
     body of a POST.
@@ -97,32 +100,33 @@ class UploadLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return None
         if _content_length(request) > request_limit(view_func):
-            return too_large(request)
-        if request.content_type != "multipart/form-data":
-            return None
-        # Read the form now (CSRF would next): the handler stops at the
-        # first file over the limit and leaves its mark.
-        try:
-            request.POST  # noqa: B018 (parses the body)
-        except (MultiPartParserError, OSError):
-            return None  # the view or CSRF answers a broken body as before
-        if getattr(request, _REFUSED, False):
             return too_large(request)
         return None
 
 
 class LimitedUploadHandler(FileUploadHandler):
-    """Stop reading the body once one file passes ``PORTAL_MAX_UPLOAD_BYTES``."""
+    """Keep nothing of a file past ``PORTAL_MAX_UPLOAD_BYTES``; hand on an
+    empty file of the real size, which every upload check refuses first."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.oversized = False
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.PORTAL_MAX_UPLOAD_BYTES:
-            setattr(self.request, _REFUSED, True)
-            # The rest of the body is left unread: the answer is a refusal.
-            raise StopUpload(connection_reset=True)
+        if self.oversized or start + len(raw_data) > settings.PORTAL_MAX_UPLOAD_BYTES:
+            self.oversized = True
+            return None  # the handlers after this one store nothing more
         return raw_data
 
     def file_complete(self, file_size):
-        return None
+        if not self.oversized:
+            return None  # the next handler (memory or disk) has the file
+        return UploadedFile(
+            file=io.BytesIO(),
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
