@@ -2,8 +2,12 @@
 
 Reading refuses anything that is not a sound, reasonably sized .xlsx before
 openpyxl parses it (openpyxl parses XML through defusedxml when installed, so
-entity tricks are refused too). Writing escapes cells that a spreadsheet would
-run as a formula.
+entity tricks are refused too). ``sheet_check`` does it without reading a
+single data row, for the web request: the header is the first row parsed
+alone, the rows are counted by scanning the sheet's XML and the count stops
+past ``MAX_ROWS`` (openpyxl's read-only mode parses a whole sheet without a
+``<dimension>`` just to open it). Writing escapes cells that a spreadsheet
+would run as a formula.
 """
 
 import datetime
@@ -81,7 +85,6 @@ MAX_COLUMNS = 16384
 #: Bytes of XML read to find the header row, or the header's shared strings.
 MAX_HEADER_XML = 4 * 1024 * 1024
 CHUNK = 256 * 1024
-SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: The end of a cell value (``</v>``, an inline string's ``</t>``), any prefix.
 _VALUE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?[vt]>")
@@ -438,7 +441,7 @@ def _positions(labels, columns):
     by_header = {c.header: c for c in columns}
     positions = {}
     for index, label in sorted(labels.items()):
-        if label in by_header and by_header[label].key not in positions:
+        if label in by_header:  # a repeated header: the last one, as before
             positions[by_header[label].key] = index
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
