@@ -22,6 +22,7 @@ from grids.models import (
     CellLevel,
     Visit,
 )
+from grids.photos import MAX_PHOTOS
 from orgs.models import OrgKind, OrgNode
 from portal.scope import scope_for
 
@@ -243,6 +244,8 @@ class CaseViewSet(
     filterset_class = CaseFilter
     ordering_fields = ["deadline", "created_at", "level", "status"]
     ordering = ["-created_at", "-id"]
+    #: Photos in one request (``portal.uploads``).
+    upload_files = MAX_PHOTOS
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -397,6 +400,8 @@ class VisitViewSet(
     filterset_fields = ["cell", "community", "visited_on"]
     ordering_fields = ["visited_on", "created_at"]
     ordering = ["-visited_on", "-id"]
+    #: Photos in one request (``portal.uploads``).
+    upload_files = MAX_PHOTOS
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

@@ -34,9 +34,11 @@ from grids.models import (
     CellAssignment,
     CellLevel,
 )
+from grids.photos import MAX_PHOTOS
 from orgs.models import Person
 from portal.roles import can, require
 from portal.scope import scope_for
+from portal.uploads import upload_limit
 
 PAGE_SIZE = 25
 
@@ -351,6 +353,7 @@ def case_action(request, pk, action):
     return redirect("grids:case", pk=case.pk)
 
 
+@upload_limit(MAX_PHOTOS)
 @login_required
 def case_new(request):
     """Report a case (a worker, cadre, unit or resident)."""
@@ -412,6 +415,7 @@ def visit_detail(request, pk):
     return render(request, "grids/visit_detail.html", {"visit": visit})
 
 
+@upload_limit(MAX_PHOTOS)
 @login_required
 def visit_new(request):
     """Log a visit from a phone: cell or household, date, findings, photos."""

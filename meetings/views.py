@@ -54,9 +54,11 @@ from meetings.rotation import (
     rotation_pool,
     unit_secretaries_only,
 )
+from meetings.uploads import MAX_FILES
 from orgs.models import CommitteeKind, OrgKind, OrgNode, Seat
 from portal.roles import can, require
 from portal.scope import scope_for
+from portal.uploads import upload_limit
 
 PAGE_SIZE = 25
 
@@ -386,6 +388,7 @@ def meeting_attendance(request, pk):
     )
 
 
+@upload_limit(MAX_FILES)
 @login_required
 def meeting_minutes(request, pk):
     """File the minutes from a phone: formatted text and photos or documents."""
@@ -718,6 +721,7 @@ def action_item_todo(request):
     )
 
 
+@upload_limit(MAX_FILES)
 @login_required
 def action_item_detail(request, pk):
     """An action item: its history, and the form to report progress or completion."""

@@ -5,20 +5,45 @@ with every bad row's number and reason. Only then are rows written, in one
 transaction, in bulk (tree nodes through ``org_tree_bulk_add`` under the writer
 lock), so a 10,000-row file costs about as much as parsing it.
 
+From the import page the file goes through an ``ImportJob``: the request only
+checks the file's form without reading its rows (``import_job_start``: size,
+header, row count) and stores it; the task ``orgs.run_import`` reads and
+imports it (``import_job_execute``) with progress, so no web worker parses a
+spreadsheet. Without a broker (the embedded default) the task runs in-process.
+
 Headers are the file format (the same Chinese in every interface language).
 """
 
+import logging
+import os
 from collections import defaultdict
+from datetime import timedelta
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from orgs.excel import Column, ImportRefused, as_date, as_int, as_text, read_rows
+from orgs.excel import (
+    Column,
+    ImportRefused,
+    as_date,
+    as_int,
+    as_text,
+    read_rows,
+    sheet_check,
+)
 from orgs.models import (
+    ACTIVE_IMPORT_STATUSES,
     Gender,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
     MemberStatus,
     OrgKind,
     OrgNode,
@@ -37,7 +62,11 @@ from orgs.services import (
     party_member_check,
 )
 from portal.db import advisory_xact_lock
+from portal.models import Role
 from portal.roles import can, require
+from portal.scope import scope_for
+
+log = logging.getLogger("orgs.imports")
 
 
 def _zh_labels(choices):
@@ -155,11 +184,13 @@ def _editable_communities(user):
 
 
 @transaction.atomic
-def units_import(*, user, upload):
-    """Import resident units (and their heads) from ``upload``; return how many."""
+def units_import(*, user, upload=None, rows=None):
+    """Import resident units (and their heads) from ``upload`` (or its ``rows``
+    as ``read_rows`` returns them); return how many."""
     if user is not None:
         require(user, "orgs.import")
-    rows = read_rows(upload, UNIT_COLUMNS)
+    if rows is None:
+        rows = read_rows(upload, UNIT_COLUMNS)
     communities = _Lookup(_editable_communities(user))
     existing = set(
         OrgNode.objects.filter(kind=OrgKind.UNIT).values_list("community_id", "name")
@@ -276,11 +307,13 @@ def units_import(*, user, upload):
 
 
 @transaction.atomic
-def party_members_import(*, user, upload):
-    """Import party members (and the people they are) from ``upload``."""
+def party_members_import(*, user, upload=None, rows=None):
+    """Import party members (and the people they are) from ``upload`` (or its
+    ``rows``)."""
     if user is not None:
         require(user, "orgs.import")
-    rows = read_rows(upload, MEMBER_COLUMNS)
+    if rows is None:
+        rows = read_rows(upload, MEMBER_COLUMNS)
     visible = list(org_node_list(user=user))
     party_orgs = _Lookup(
         n
@@ -443,3 +476,191 @@ def party_members_import(*, user, upload):
         [PartyMember(person_id=p.pk, **m) for p, m in members], batch_size=1000
     )
     return len(members)
+
+
+# -- import jobs: the page's way in ------------------------------------------------
+
+#: kind → (the import service, its columns).
+KINDS = {
+    ImportKind.UNITS: (units_import, UNIT_COLUMNS),
+    ImportKind.PARTY_MEMBERS: (party_members_import, MEMBER_COLUMNS),
+}
+#: A running job whose worker has been silent this long is taken over (more
+#: than the task's time limit, so its worker is surely gone).
+STALE_AFTER = timedelta(minutes=20)
+#: A job still queued after this long is sent again (the broker was down).
+RESEND_AFTER = timedelta(minutes=1)
+#: Finished jobs (and their row errors, which name people) are kept this long.
+KEEP_FOR = timedelta(days=30)
+
+
+def _job_place(user):
+    """Return ``(street id, community id)`` a user's job is filed under: his
+    street for street staff, his community for a secretary."""
+    scope = scope_for(user)
+    if scope.street_ids:
+        return min(scope.street_ids), None
+    communities = scope.role_communities[Role.COMMUNITY_SECRETARY]
+    if communities:
+        community = OrgNode.objects.only("street_id").get(pk=min(communities))
+        return community.street_id, community.pk
+    return None, None
+
+
+@transaction.atomic
+def import_job_start(*, user, kind, upload):
+    """Check ``upload``'s form, store it and queue its import; return the job.
+
+    Reads no data row: the header (first row only) and the number of rows
+    (counted by scanning, stopping past the limit) are checked here, so a
+    file that is too big, too long or has the wrong header is refused with
+    ``ImportRefused`` at once. The rows are read by the task.
+    """
+    require(user, "orgs.import")
+    if kind not in KINDS:
+        raise ValidationError(_("未知的导入类型。"))
+    total = sheet_check(upload, KINDS[kind][1])
+    street_id, community_id = _job_place(user)
+    job = ImportJob(
+        kind=kind,
+        created_by=user,
+        street_id=street_id,
+        community_id=community_id,
+        rows_total=total,
+        file_name=os.path.basename(getattr(upload, "name", "") or "")[:200],
+        language=translation.get_language() or "",
+        heartbeat_at=timezone.now(),
+    )
+    upload.seek(0)
+    job.file.save("upload.xlsx", upload, save=False)
+    job.save()
+    from orgs.tasks import run_import
+    from portal.tasks import enqueue
+
+    # After the commit, so the worker finds the job; a broker outage leaves it
+    # queued for ``import_jobs_resume``.
+    transaction.on_commit(partial(enqueue, run_import, job.pk))
+    return job
+
+
+def _finish(job_id, **fields):
+    ImportJob.objects.filter(pk=job_id).update(
+        finished_at=timezone.now(), heartbeat_at=timezone.now(), **fields
+    )
+
+
+def import_job_execute(*, job_id):
+    """Read and import a job's file: claimed once, all or nothing.
+
+    Claimed by a conditional UPDATE (queued, or running with a silent worker),
+    so two deliveries never both import. Progress (rows read) is saved as the
+    rows are read, outside the import's transaction, so the page sees it; the
+    import and the job's "done" commit together. A refusal records the
+    summary and every bad row. The stored file is deleted once the job ends.
+    Return the job, or ``None`` when there was nothing to do.
+    """
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ImportStatus.PENDING)
+            | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        )
+        .update(
+            status=ImportStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            heartbeat_at=now,
+            started_at=now,
+            rows_done=0,
+        )
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    service, columns = KINDS[job.kind]
+    user = job.created_by
+
+    def progress(done, total):
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
+            rows_done=done, rows_total=total, heartbeat_at=timezone.now()
+        )
+
+    language = job.language or settings.LANGUAGE_CODE
+    with translation.override(language), set_actor(user):
+        try:
+            if not job.file:
+                raise ImportRefused(_("上传的文件已不在，请重新上传。"))
+            with job.file.open("rb") as upload:
+                rows = read_rows(upload, columns, progress=progress)
+            progress(len(rows), len(rows))
+            with transaction.atomic():
+                count = service(user=user, rows=rows)
+                _finish(
+                    job_id,
+                    status=ImportStatus.DONE,
+                    imported=count,
+                    summary=_("导入成功，共 %s 条。") % count,
+                )
+        except ImportRefused as exc:
+            _finish(
+                job_id,
+                status=ImportStatus.REFUSED,
+                summary=exc.summary,
+                row_errors=[[row, str(reason)] for row, reason in exc.row_errors],
+            )
+        except PermissionDenied:
+            _finish(
+                job_id,
+                status=ImportStatus.REFUSED,
+                summary=_("您已没有导入的权限，未写入任何数据。"),
+            )
+        except ValidationError as exc:
+            _finish(
+                job_id,
+                status=ImportStatus.REFUSED,
+                summary=pgettext("punctuation", "；").join(exc.messages),
+            )
+        except Exception:
+            log.exception("import job %s failed", job_id)
+            _finish(
+                job_id,
+                status=ImportStatus.FAILED,
+                summary=_("导入时出错，未写入任何数据。请稍后重试，或联系管理员。"),
+            )
+        finally:
+            _file_delete(job)
+    job.refresh_from_db()
+    return job
+
+
+def _file_delete(job):
+    """Delete the stored upload: it holds personal data and is no longer needed."""
+    if job.file:
+        name = job.file.name
+        job.file.storage.delete(name)
+        ImportJob.objects.filter(pk=job.pk, file=name).update(file="")
+
+
+def import_jobs_resume(*, now=None):
+    """Queue again the jobs a broker outage left waiting, and those whose
+    worker died; delete finished jobs past ``KEEP_FOR`` (with their files).
+    Return the ids queued (every minute from beat)."""
+    from orgs.tasks import run_import
+    from portal.tasks import enqueue
+
+    now = now or timezone.now()
+    waiting = list(
+        ImportJob.objects.filter(
+            Q(status=ImportStatus.PENDING, created_at__lt=now - RESEND_AFTER)
+            | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        enqueue(run_import, pk)
+    old = ImportJob.objects.exclude(status__in=ACTIVE_IMPORT_STATUSES).filter(
+        finished_at__lt=now - KEEP_FOR
+    )
+    for job in old.exclude(file=""):
+        _file_delete(job)
+    old.delete()
+    return waiting

@@ -4,8 +4,11 @@ Tree writes go through ``orgs.services`` only (they take the writer lock);
 nothing else calls django-mptt's write methods.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -462,3 +465,109 @@ class Seat(models.Model):
     @property
     def is_current(self):
         return self.vacated_on is None
+
+
+# -- Excel imports ------------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    UNITS = "units", _("驻街单位")
+    PARTY_MEMBERS = "party-members", _("党员")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已导入")
+    REFUSED = "refused", _("未导入")
+    FAILED = "failed", _("出错")
+
+
+ACTIVE_IMPORT_STATUSES = (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+
+def import_file_path(_job, _filename):
+    """A server-chosen name: the uploader's file name is only displayed."""
+    now = timezone.localtime()
+    return "imports/%04d/%02d/%s.xlsx" % (now.year, now.month, uuid.uuid4().hex)
+
+
+class ImportJob(models.Model):
+    """One uploaded Excel file being imported: status, progress and result.
+
+    The web request checks the file's form (size, header, row count) and
+    stores it; a task reads and imports it, all or nothing, and records the
+    row errors. Seen like the import page: a street's jobs by its street
+    staff, a community's by its secretaries, and one's own.
+    """
+
+    kind = models.CharField(_("导入类型"), max_length=16, choices=ImportKind.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ImportStatus.choices,
+        default=ImportStatus.PENDING,
+    )
+    file = models.FileField(
+        _("文件"), upload_to=import_file_path, max_length=200, blank=True
+    )
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    street = models.ForeignKey(
+        OrgNode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("街道"),
+    )
+    community = models.ForeignKey(
+        OrgNode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("社区"),
+    )
+    rows_total = models.PositiveIntegerField(_("数据行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已读取行数"), default=0)
+    imported = models.PositiveIntegerField(_("导入条数"), default=0)
+    summary = models.TextField(_("结果"), blank=True)
+    row_errors = models.JSONField(_("出错的行"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Excel 导入")
+        verbose_name_plural = _("Excel 导入")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["street", "created_at"]),
+            models.Index(fields=["community", "created_at"]),
+        ]
+
+    def __str__(self):
+        return "%s · %s" % (self.get_kind_display(), self.get_status_display())
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_IMPORT_STATUSES
+
+    @property
+    def percent(self):
+        if not self.is_active:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

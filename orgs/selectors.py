@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from orgs.models import (
     Committee,
     CommitteeKind,
+    ImportJob,
     OrgKind,
     OrgNode,
     PartyMember,
@@ -364,3 +365,20 @@ def seat_candidates(*, committee):
         "person_id", flat=True
     )
     return qs.exclude(pk__in=current).order_by("name", "id")
+
+
+# -- Excel imports ---------------------------------------------------------------
+
+
+def import_job_list(*, user):
+    """Return the import jobs ``user`` sees: his own, his community's (a
+    secretary), his street's (street staff)."""
+    scope = _scope(user)
+    q = scope.q(community="community", street="street")
+    if scope.user_id is not None:
+        q |= Q(created_by_id=scope.user_id)
+    return ImportJob.objects.filter(q)
+
+
+def import_job_get(*, user, pk):
+    return get_object_or_404(import_job_list(user=user), pk=pk)

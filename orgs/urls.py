@@ -38,6 +38,12 @@ urlpatterns = [
     ),
     path("seats/<int:pk>/vacate/", views.seat_vacate, name="seat_vacate"),
     path("import/", views.import_page, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
+    path(
+        "import/jobs/<int:pk>/status/",
+        views.import_job_status,
+        name="import_job_status",
+    ),
     path(
         "import/template/<slug:kind>.xlsx",
         views.import_template,

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from orgs import excel, imports, selectors, services
 from orgs.filters import PersonFilter, UnitFilter
@@ -32,6 +33,7 @@ from orgs.forms import (
 from orgs.models import (
     IN_SYSTEM_KINDS,
     CommitteeKind,
+    ImportKind,
     OrgKind,
     OrgNode,
     PartyMember,
@@ -920,6 +922,7 @@ IMPORTS = {
 
 @login_required
 def import_page(request):
+    """Upload a file: its form is checked at once, its rows by a task."""
     require(request.user, "orgs.import")
     result = None
     status = 200
@@ -928,15 +931,15 @@ def import_page(request):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        service = IMPORTS[kind][0]
         try:
-            count = service(user=request.user, upload=form.cleaned_data["file"])
+            job = imports.import_job_start(
+                user=request.user, kind=kind, upload=form.cleaned_data["file"]
+            )
         except excel.ImportRefused as exc:
             result = exc
             status = 400
         else:
-            messages.success(request, _("导入成功，共 %s 条。") % count)
-            return redirect("orgs:units" if kind == "units" else "orgs:people")
+            return redirect("orgs:import_job", pk=job.pk)
     elif request.method == "POST":
         status = 400
     return render(
@@ -945,6 +948,45 @@ def import_page(request):
         {"form": form, "kind": kind, "result": result},
         status=status,
     )
+
+
+def import_job_payload(job):
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "percent": job.percent,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "finished": not job.is_active,
+    }
+
+
+@login_required
+@require_GET
+def import_job(request, pk):
+    """An import's progress, then its result (imported, or every bad row)."""
+    require(request.user, "orgs.import")
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "orgs/import_job.html",
+        {"job": job, "kind": job.kind, "list_url": _import_list_url(job)},
+    )
+
+
+def _import_list_url(job):
+    return reverse("orgs:units" if job.kind == ImportKind.UNITS else "orgs:people")
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job_status(request, pk):
+    """A small JSON the import page polls every second."""
+    require(request.user, "orgs.import")
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return JsonResponse(import_job_payload(job))
 
 
 @login_required

@@ -9,6 +9,8 @@ only where ``enabled`` was switched off.
 #: name → (task, schedule). Schedule: ("interval", minutes) or ("crontab", dict).
 SCHEDULES = {
     "发送到期提醒": ("portal.send_due_reminders", ("interval", 1)),
+    # Imports a broker outage left queued, or whose worker died; old results.
+    "Excel 导入：补发排队的导入": ("orgs.resume_imports", ("interval", 1)),
     # The 1st of each month at 01:30: compute last month (publishing stays a
     # street admin's decision).
     "月度评议（上月）": (

@@ -3,6 +3,8 @@
 import io
 import zipfile
 
+from django.test import TestCase
+
 from orgs.imports import MEMBER_COLUMNS, UNIT_COLUMNS
 from orgs.models import MemberStatus, OrgKind, OrgNode, PartyMember, Person
 from orgs.trees import org_tree_problems
@@ -14,7 +16,18 @@ MEMBER_HEADER = [c.header for c in MEMBER_COLUMNS]
 
 
 def _post(client, kind, upload):
-    return client.post("/orgs/import/", {"kind": kind, "file": upload})
+    """Upload as the page does; the import task runs in-process after commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/orgs/import/", {"kind": kind, "file": upload})
+
+
+def _job_page(client, response):
+    """The page the upload led to (its import job's result)."""
+    assert response.status_code == 302, response.status_code
+    assert response.url.startswith("/orgs/import/jobs/")
+    page = client.get(response.url)
+    assert page.status_code == 200
+    return page.content.decode()
 
 
 def _snapshot():
@@ -84,10 +97,10 @@ def test_bad_unit_file_writes_nothing_and_lists_every_bad_row(world):
         ]
     )
     # when
-    response = _post(login(world.secretary_a), "units", upload)
+    client = login(world.secretary_a)
+    response = _post(client, "units", upload)
     # then
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = _job_page(client, response)
     assert "未写入任何数据" in html
     assert "第 3 行" in html and "单位性质“外星企业”无效" in html
     assert "第 4 行" in html and "不在您的管辖范围内" in html
@@ -98,9 +111,9 @@ def test_bad_unit_file_writes_nothing_and_lists_every_bad_row(world):
 
 def test_duplicate_unit_in_community_is_a_row_error(world):
     upload = xlsx_upload([UNIT_HEADER, ["甲社区", "甲单位", "商户"]])
-    response = _post(login(world.street_admin), "units", upload)
-    assert response.status_code == 400
-    assert "已在该社区登记" in response.content.decode()
+    client = login(world.street_admin)
+    response = _post(client, "units", upload)
+    assert "已在该社区登记" in _job_page(client, response)
 
 
 def test_non_xlsx_file_is_refused_with_a_clear_message(world):
@@ -223,9 +236,9 @@ def test_bad_party_member_file_writes_nothing_and_lists_rows(world, org):
             ["越权", "", "", "", "乙社区党委", "直管党员"],
         ]
     )
-    response = _post(login(world.secretary_a), "party-members", upload)
-    assert response.status_code == 400
-    html = response.content.decode()
+    client = login(world.secretary_a)
+    response = _post(client, "party-members", upload)
+    html = _job_page(client, response)
     assert "共有 3 行有误" in html
     assert "第 3 行" in html and "“不存在党委”不存在" in html
     row4 = html.split("第 4 行")[1].split("</tr>")[0]

@@ -270,6 +270,21 @@ def _orgs(d, p):
     )
     if p.unit_head.person:
         _seat(p.committee, p.unit_head.person, represents=p.party_org)
+    # An Excel import: a secretary's in A and B, the street admin's in Y.
+    from orgs.models import ImportJob, ImportStatus
+
+    p.import_job = ImportJob.objects.create(
+        kind="units",
+        status=ImportStatus.REFUSED,
+        street=p.street,
+        community=None if k == "Y" else p.community,
+        created_by={"A": d.world.secretary_a, "B": d.world.secretary_b}.get(
+            k, d.y_admin
+        ),
+        rows_total=1,
+        summary="导入失败：共有 1 行有误，未写入任何数据。",
+        row_errors=[[2, f"“单位{MARK[k]}”已在该社区登记。"]],
+    )
 
 
 def _street_committees(d):

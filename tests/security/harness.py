@@ -75,6 +75,8 @@ PAGE_ARGS = {
     "orgs:committee_export": _pk("committee"),
     "orgs:seat_vacate": _pk("seat"),
     "orgs:import_template": lambda p: {"kind": "units"},
+    "orgs:import_job": _pk("import_job"),
+    "orgs:import_job_status": _pk("import_job"),
     # grids
     "grids:cell": _pk("subcell"),
     "grids:cell_leader": _pk("subcell"),

@@ -205,6 +205,8 @@ MATRIX = {
     "POST orgs:compound_edit":                     "200/404  200/404  200/404  404      404     403      403 login",
     "GET orgs:import":                             "200      200      200      403      403     403      403 login",
     "POST orgs:import":                            "400      400      400      403      403     403      403 login",
+    "GET orgs:import_job":                         "200/404  200/404  200/404  403      403     403      403 login",
+    "GET orgs:import_job_status":                  "200/404  200/404  200/404  403      403     403      403 login",
     "GET orgs:import_template":                    "200      200      200      403      403     403      403 login",
     "GET orgs:node_delete":                        "405      405      405      405      405     405      405 login",
     "POST orgs:node_delete":                       "302/404  302/404  302/404  403/404  404     403      403 login",

@@ -277,3 +277,17 @@ def test_stored_file_names_are_generated_by_the_server(matrix_data, db):
         actor=d.A.unit_head, obj=wish, photo=png(HOSTILE_NAME)
     )
     _stored_safely(d, wish.photo)
+    # an Excel file waiting for its import
+    from orgs.imports import UNIT_COLUMNS, import_job_start
+    from tests.orgs.conftest import xlsx_upload
+
+    job = import_job_start(
+        user=d.world.secretary_a,
+        kind="units",
+        upload=xlsx_upload(
+            [[c.header for c in UNIT_COLUMNS], ["甲社区", "导入单位", "商户"]],
+            name=HOSTILE_NAME + ".xlsx",
+        ),
+    )
+    _stored_safely(d, job.file.name)
+    assert job.file_name == "x.php.xlsx"  # kept as a label only
