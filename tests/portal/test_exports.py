@@ -52,8 +52,7 @@ def test_a_sheet_has_its_lines_headers_and_rows_in_order():
         lines=["标题", ""],
         headers=["姓名", "金额", "日期"],
         rows=(
-            [f"人{i}", Decimal("1.50"), datetime.date(2026, 6, i + 1)]
-            for i in range(3)
+            [f"人{i}", Decimal("1.50"), datetime.date(2026, 6, i + 1)] for i in range(3)
         ),
         widths=[10, 12, 14],
     )
@@ -98,7 +97,9 @@ def test_styled_cells_and_unfit_sheet_titles():
 
 def test_the_response_is_a_download_no_cache_keeps():
     # when a sheet is sent under a Chinese file name
-    response = xlsx_response("人员-20260618.xlsx", Sheet(title="人员", headers=["姓名"]))
+    response = xlsx_response(
+        "人员-20260618.xlsx", Sheet(title="人员", headers=["姓名"])
+    )
     # then it is an attachment of that name, kept by no cache
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
