@@ -362,7 +362,8 @@ def export_line(med):
         f"其中 SQL 取数约 {_ms(med('sql'))}；openpyxl 只写模式写同样的行 "
         f"{_ms(med('floor'))}；文件 {med('kib'):,.0f} KiB\n"
         f"  导出的 CPU 时间（本进程，不含 PostgreSQL；机器忙时也近于空闲时的用时）："
-        f"{_ms(med('app_cpu'))}，openpyxl 只写模式 {_ms(med('floor_cpu'))}"
+        f"{_ms(med('app_cpu'))}，openpyxl 只写模式 {_ms(med('floor_cpu'))}，"
+        f"比值 {med('app_cpu') / med('floor_cpu'):.2f}"
     )
 
 
