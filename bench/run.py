@@ -48,6 +48,10 @@ WORKER_ENV = {
 }
 IMPORT_ROWS = 10_000
 PAGE_ROWS = 500
+EXPORT_ROWS = 12_000
+#: The people export: at most this many times the floor, and under 5 s.
+EXPORT_TARGET_RATIO = 2
+EXPORT_TARGET_SECONDS = 5
 
 # -- the parent: databases, rounds, the table ---------------------------------------
 
@@ -117,10 +121,10 @@ def ensure_database(name, streets, rebuild):
 class Worker:
     """A process serving one database; one JSON request and answer a line."""
 
-    def __init__(self, database):
+    def __init__(self, database, script=__file__):
         self.database = database
         self.process = subprocess.Popen(
-            [PYTHON, str(Path(__file__).resolve()), "--worker", database],
+            [PYTHON, str(Path(script).resolve()), "--worker", database],
             cwd=ROOT,
             env={**os.environ, **WORKER_ENV, "DATABASE_URL": f"{SERVER}/{database}"},
             stdin=subprocess.PIPE,
@@ -244,6 +248,7 @@ FIGURES = {
     "import_members": "n",
     "balance": "n",
     "api_page": "n",
+    "people_export": "n",
 }
 
 
@@ -279,6 +284,9 @@ def report(results, one_db, n_db, n, info):
          (n_db, "balance", "app"), (n_db, "balance", "floor"), 3),
         ("8", f"接口 {PAGE_ROWS} 行一页 ÷ 同样的行用 .values() 取成字典",
          (n_db, "api_page", "app"), (n_db, "api_page", "floor"), 4),
+        ("9", f"导出 {EXPORT_ROWS:,} 名人员 .xlsx ÷ openpyxl 只写模式写同样的行",
+         (n_db, "people_export", "app"), (n_db, "people_export", "floor"),
+         EXPORT_TARGET_RATIO),
     ]  # fmt: skip
     rows = []
     for number, label, app, floor, target in table:
@@ -341,7 +349,22 @@ def report(results, one_db, n_db, n, info):
         f"{_ms(med(n_db, 'api_page', 'app'))}"
         f"（{PAGE_ROWS / med(n_db, 'api_page', 'app'):,.0f} 行/秒）"
     )
+    absolute.append(export_line(lambda key: med(n_db, "people_export", key)))
     return "\n".join(lines), checks, absolute
+
+
+def export_line(med):
+    """The people export's absolute figures; ``med(key)`` gives a median."""
+    app = med("app")
+    return (
+        f"  导出：{EXPORT_ROWS:,} 名人员 {app:.2f} s（{EXPORT_ROWS / app:,.0f} 行/秒，"
+        f"目标 < {EXPORT_TARGET_SECONDS} s {'✓' if app < EXPORT_TARGET_SECONDS else '✗'}）；"
+        f"其中 SQL 取数约 {_ms(med('sql'))}；openpyxl 只写模式写同样的行 "
+        f"{_ms(med('floor'))}；文件 {med('kib'):,.0f} KiB\n"
+        f"  导出的 CPU 时间（本进程，不含 PostgreSQL；机器忙时也近于空闲时的用时）："
+        f"{_ms(med('app_cpu'))}，openpyxl 只写模式 {_ms(med('floor_cpu'))}，"
+        f"比值 {med('app_cpu') / med('floor_cpu'):.2f}"
+    )
 
 
 def _width(text):
@@ -396,6 +419,7 @@ class Bench:
         self._unpublish(self.month)
         self._floor_table()
         self.xlsx = self._members_file()
+        self.export_setup()
         subtree = self.subtree()
         return {
             "dashboard": self.dashboard_url,
@@ -735,6 +759,110 @@ class Bench:
             floor += time.perf_counter() - started
         assert len(response.json()["results"]) == len(rows) == PAGE_ROWS
         return {"app": app / repeat, "floor": floor / repeat}
+
+    # -- 9 the people export against openpyxl's write-only floor --------------------
+
+    def export_setup(self):
+        """Sign in the demo street's staff (the street's people are theirs)."""
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import clear_url_caches
+
+        from portal.models import User
+
+        settings.ROOT_URLCONF = "bench.urls"
+        clear_url_caches()
+        self.export_client = Client()
+        self.export_client.force_login(User.objects.get(username="staff"))
+        self.people_export()  # untimed: imports, caches and rows warmed
+        return {"rows": EXPORT_ROWS}
+
+    def _people_to(self, total):
+        """Add people to the staff's street until they see ``total``."""
+        from orgs import selectors
+        from orgs.models import OrgKind, OrgNode, Person
+        from portal.models import User
+
+        staff = User.objects.get(username="staff")
+        missing = total - selectors.person_list(user=staff).count()
+        street = OrgNode.objects.get(code="ZW")
+        communities = list(
+            OrgNode.objects.filter(street=street, kind=OrgKind.COMMUNITY)
+        )
+        Person.objects.bulk_create(
+            Person(
+                name=f"导出基准{i:05d}",
+                phone=f"137{i:08d}",
+                gender="M" if i % 2 else "F",
+                birth_year=1950 + i % 50,
+                street=street,
+                community=communities[i % len(communities)],
+            )
+            for i in range(max(missing, 0))
+        )
+        return staff
+
+    def people_export(self):
+        """The street's people export, through the view, beside openpyxl alone.
+
+        In a transaction rolled back at the end: the street is topped up to
+        ``EXPORT_ROWS`` people and the export's access-log row goes too.
+        """
+        from django.db import transaction
+        from openpyxl import Workbook, load_workbook
+
+        from orgs import selectors
+
+        with transaction.atomic():
+            staff = self._people_to(EXPORT_ROWS)
+            started, cpu = time.perf_counter(), time.process_time()
+            response = self.export_client.get("/orgs/people/export.xlsx")
+            app = time.perf_counter() - started
+            app_cpu = time.process_time() - cpu
+            assert response.status_code == 200, response.status_code
+            content = response.content
+            # The same rows, as values, read back from the file (untimed).
+            book = load_workbook(io.BytesIO(content), read_only=True)
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+            book.close()
+            assert len(rows) == EXPORT_ROWS + 1, len(rows)
+            started, cpu = time.perf_counter(), time.process_time()
+            floor_book = Workbook(write_only=True)
+            sheet = floor_book.create_sheet("人员")
+            for row in rows:
+                sheet.append(row)
+            floor_book.save(io.BytesIO())
+            floor = time.perf_counter() - started
+            floor_cpu = time.process_time() - cpu
+            # The query alone: the same people with the columns the file shows.
+            started = time.perf_counter()
+            fetched = list(
+                selectors.person_list(user=staff).values_list(
+                    "name",
+                    "gender",
+                    "birth_year",
+                    "phone",
+                    "community__name",
+                    "unit__name",
+                    "party_membership__status",
+                    "party_membership__directly_managed",
+                    "party_membership__party_org__name",
+                    "party_membership__employer_unit__name",
+                    "party_membership__residence_community__name",
+                    "party_membership__joined_on",
+                )
+            )
+            sql = time.perf_counter() - started
+            assert len(fetched) == EXPORT_ROWS
+            transaction.set_rollback(True)
+        return {
+            "app": app,
+            "floor": floor,
+            "app_cpu": app_cpu,
+            "floor_cpu": floor_cpu,
+            "sql": sql,
+            "kib": len(content) / 1024,
+        }
 
 
 def _floor_params(month):

@@ -2,15 +2,14 @@
 co-building report (S22), as data, as .xlsx and (annual) as a printable page.
 
 Only published months count: they are frozen, so a report of a past period
-reads the same every time it is built. Every text cell that a spreadsheet
-could take for a formula (``= + - @``, tab, CR) is escaped with a quote.
+reads the same every time it is built. The .xlsx is written by
+``portal.exports``, which escapes every text cell that a spreadsheet could
+take for a formula (``= + - @``, tab, CR) with a quote.
 """
 
 from datetime import date
-from io import BytesIO
 
 from django.db.models import Avg, Count, Max, Q
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -26,6 +25,7 @@ from evaluations.models import (
 from evaluations.months import month_label
 from evaluations.selectors import policy_in_force
 from orgs.models import OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode, UnitKind
+from portal.exports import Sheet, xlsx_bytes
 
 #: Which out-of-system units each department hears about: the regulators of
 #: businesses hear of enterprises and merchants, tax also of social
@@ -39,17 +39,6 @@ DEPARTMENT_UNIT_KINDS = {
         {UnitKind.PRIVATE, UnitKind.MERCHANT, UnitKind.SOCIAL_ORG}
     ),
 }
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Return ``value`` made inert for a spreadsheet (no formula injection)."""
-    if isinstance(value, Promise):  # a lazy translation
-        value = str(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _grade_counts(prefix="evaluations__", months=None):
@@ -181,65 +170,40 @@ def department_notice_data(notice):
     }
 
 
-def _sheet(workbook, title, heading, headers, rows, first=False, notes=()):
-    from openpyxl.styles import Alignment, Font
-
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append([safe_cell(heading)])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for note in notes:
-        sheet.append([safe_cell(note)])
-    sheet.append([safe_cell(h) for h in headers])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    from openpyxl.utils import get_column_letter
-
-    for index in range(1, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = (
-            8 if index == 1 else 16
-        )
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    return sheet
-
-
-def _to_bytes(workbook):
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _sheet(title, heading, headers, rows, notes=()):
+    """Return a report sheet: its heading and notes above the table."""
+    widths = [8 if index == 0 else 16 for index in range(len(headers))]
+    return Sheet(
+        title=title,
+        lines=[heading, *notes],
+        headers=headers,
+        rows=rows,
+        widths=widths,
+    )
 
 
 def department_notice_xlsx(notice):
-    from openpyxl import Workbook
-
+    """Return the notice to a department as .xlsx bytes."""
     data = department_notice_data(notice)
-    workbook = Workbook()
-    _sheet(
-        workbook,
+    units = _sheet(
         _("共建情况"),
         data["title"],
         data["unit_headers"],
         data["units"],
-        first=True,
         notes=[
             data["to"],
             _("统计月份（已发布）：%s")
             % (pgettext("punctuation", "、").join(data["months"]) or _("无")),
         ],
     )
-    _sheet(
-        workbook,
+    changes = _sheet(
         _("评级变动"),
         data["title"],
         data["change_headers"],
         data["changes"],
         notes=[data["to"]],
     )
-    return _to_bytes(workbook)
+    return xlsx_bytes(units, changes)
 
 
 # -- annual report of an in-system unit (S22) -------------------------------------------
@@ -304,19 +268,15 @@ def annual_report_data(unit, year):
 
 
 def annual_report_xlsx(unit, year):
-    from openpyxl import Workbook
-
+    """Return one in-system unit's annual report as .xlsx bytes."""
     data = annual_report_data(unit, year)
-    workbook = Workbook()
     rows = list(data["rows"])
     rows.append([_("合计"), *data["totals"], "", "", ""])
-    _sheet(
-        workbook,
+    months = _sheet(
         _("逐月评议"),
         data["title"],
         data["headers"],
         rows,
-        first=True,
         notes=[
             _("单位性质：%(kind)s；所属社区：%(community)s")
             % {
@@ -331,5 +291,5 @@ def annual_report_xlsx(unit, year):
         *[[label, n] for label, n in data["grade_counts"]],
         [_("年度共建等次（参考）"), data["overall"] or _("无评议结果")],
     ]
-    _sheet(workbook, _("年度汇总"), data["title"], [_("项目"), _("数值")], summary)
-    return _to_bytes(workbook)
+    totals = _sheet(_("年度汇总"), data["title"], [_("项目"), _("数值")], summary)
+    return xlsx_bytes(months, totals)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from evaluations.models import (
 )
 from evaluations.months import add_months, month_label, month_start, parse_month
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode, UnitKind
+from portal.exports import attachment
 from portal.roles import can, require
 from portal.scope import scope_for
 
@@ -816,21 +817,12 @@ def notices(request):
     )
 
 
-def _xlsx_response(content, filename):
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def notice_download(request, pk):
     notice = selectors.notice_get(user=request.user, pk=pk)
     require(request.user, "evaluations.reports", street_id=notice.street_id)
-    return _xlsx_response(
+    return attachment(
         reports.department_notice_xlsx(notice),
         "notice-%s-%s-%s.xlsx"
         % (
@@ -889,7 +881,7 @@ def annual_report(request, unit_pk, year):
 def annual_report_xlsx(request, unit_pk, year):
     require(request.user, "evaluations.view")
     unit = selectors.in_system_unit_get(user=request.user, pk=unit_pk)
-    return _xlsx_response(
+    return attachment(
         reports.annual_report_xlsx(unit, year), f"annual-{unit.code}-{year}.xlsx"
     )
 

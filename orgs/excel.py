@@ -1,13 +1,15 @@
-"""Excel (.xlsx) in and out: templates, safe reading, and exports.
+"""Excel (.xlsx) in and out: templates, safe reading, and the exports' rows.
 
 Reading refuses anything that is not a sound, reasonably sized .xlsx before
-openpyxl parses it (openpyxl parses XML through defusedxml when installed, so
-entity tricks are refused too). ``sheet_check`` does it without reading a
-single data row, for the web request: the header is the first row parsed
-alone, the rows are counted by scanning the sheet's XML and the count stops
-past ``MAX_ROWS`` (openpyxl's read-only mode parses a whole sheet without a
-``<dimension>`` just to open it). Writing escapes cells that a spreadsheet
-would run as a formula.
+openpyxl parses it (openpyxl reads the sheets through defusedxml and the
+workbook's other parts through lxml without resolving entities, so entity
+tricks are refused too). ``sheet_check`` does it without reading a single data
+row, for the web request: the header is the first row parsed alone, the rows
+are counted by scanning the sheet's XML and the count stops past ``MAX_ROWS``
+(openpyxl's read-only mode parses a whole sheet without a ``<dimension>`` just
+to open it). The exports describe their sheets here, as rows of plain values
+from ``.values_list()``; ``portal.exports`` writes them row by row and escapes
+cells that a spreadsheet would run as a formula.
 """
 
 import datetime
@@ -21,22 +23,31 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from orgs.models import (
+    IN_SYSTEM_KINDS,
+    Gender,
+    MemberStatus,
+    OrgKind,
+    OrgNode,
+    SeatOrigin,
+    SeatPosition,
+    UnitKind,
+    mask_phone,
+)
+from portal.exports import Sheet, safe_cell
+
 #: Uncompressed size allowed inside an upload (guards against zip bombs).
 MAX_UNZIPPED_BYTES = 80 * 1024 * 1024
 MAX_RATIO = 150
 MAX_ROWS = 20000
 #: How often ``read_rows`` reports its progress (rows).
 PROGRESS_EVERY = 500
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -604,14 +615,6 @@ def as_date(value):
     return datetime.date(year, month, day)
 
 
-def escape(value):
-    """Return ``value`` safe for a spreadsheet cell: text starting like a formula
-    gets a leading apostrophe, so ``=HYPERLINK(...)`` stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="C8161D")
 
@@ -622,7 +625,7 @@ def template_bytes(columns, notes):
     sheet = workbook.active
     sheet.title = _("数据")
     sheet.append([c.header for c in columns])
-    sheet.append([escape(c.example) for c in columns])
+    sheet.append([safe_cell(c.example) for c in columns])
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = HEADER_FONT
@@ -649,32 +652,221 @@ def template_bytes(columns, notes):
         *notes,
     ]:
         help_sheet.append([str(line)])
-    return _save(workbook)
-
-
-def export_bytes(title, headers, rows):
-    """Return a workbook of ``rows`` under ``headers``, formula-like text escaped."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title)[:31])
-    sheet.append([str(h) for h in headers])
-    for row in rows:
-        sheet.append([escape(v) for v in row])
-    return _save(workbook)
-
-
-def _save(workbook):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
+# -- exports: the list pages' querysets as rows of values -----------------------------
+
+#: Rows fetched per round trip by an export's server-side cursor.
+CHUNK = 2000
+
+
+def _labels(choices):
+    return {value: str(label) for value, label in choices}
+
+
+def _phone(show):
+    return (lambda value: value or "") if show else mask_phone
+
+
+def units_sheet(queryset, *, show_phones):
+    """Return the units of ``queryset`` (the list's, filtered) as a sheet."""
+    phone = _phone(show_phones)
+    kinds = _labels(UnitKind.choices)
+    inside, outside = _("体制内"), _("体制外")
+    # The units' party organisations, one query for all the units.
+    party_orgs = {}
+    for unit_id, name, secretary in (
+        OrgNode.objects.filter(
+            kind=OrgKind.PARTY_ORG, parent__in=queryset.order_by().values("pk")
+        )
+        .order_by("tree_id", "lft")
+        .values_list("parent_id", "name", "secretary__name")
+    ):
+        party_orgs.setdefault(unit_id, []).append((name, secretary))
+    comma = pgettext("punctuation", "、")
+    rows = (
+        [
+            code,
+            community or "",
+            name,
+            kinds.get(kind, ""),
+            inside if kind in IN_SYSTEM_KINDS else outside,
+            headcount,
+            address,
+            contact,
+            phone(contact_phone),
+            head or "",
+            phone(head_phone) if head is not None else "",
+            comma.join(n for n, _s in party_orgs.get(pk, ())),
+            comma.join(s for _n, s in party_orgs.get(pk, ()) if s),
+        ]
+        for (
+            pk,
+            code,
+            community,
+            name,
+            kind,
+            headcount,
+            address,
+            contact,
+            contact_phone,
+            head,
+            head_phone,
+        ) in queryset.values_list(
+            "pk",
+            "code",
+            "community__name",
+            "name",
+            "unit_kind",
+            "headcount",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "head__name",
+            "head__phone",
+        ).iterator(chunk_size=CHUNK)
     )
-    return response
+    headers = [
+        _("编码"),
+        _("所属社区"),
+        _("单位名称"),
+        _("单位性质"),
+        _("体制内/外"),
+        _("职工人数"),
+        _("地址"),
+        _("联系人"),
+        _("联系电话"),
+        _("负责人姓名"),
+        _("负责人手机号"),
+        _("党组织"),
+        _("党组织书记"),
+    ]
+    return Sheet(title=_("驻街单位"), headers=headers, rows=rows)
 
 
-def yes_no(value):
-    return _("是") if value else _("否")
+def people_sheet(queryset, *, show_phones):
+    """Return the people of ``queryset`` (the list's, filtered) as a sheet.
+
+    One query, read in chunks from a server-side cursor; each row is a tuple
+    of values (no Person, no tree node is built).
+    """
+    phone = _phone(show_phones)
+    genders = _labels(Gender.choices)
+    statuses = _labels(MemberStatus.choices)
+    yes, no, not_member = _("是"), _("否"), _("非党员")
+    rows = (
+        [
+            name,
+            genders.get(gender, ""),
+            birth_year,
+            phone(mobile),
+            community or "",
+            unit or "",
+            statuses.get(status, "") if member else not_member,
+            (yes if directly_managed else no) if member else "",
+            party_org or "",
+            employer or "",
+            residence or "",
+            joined_on.isoformat() if joined_on else "",
+        ]
+        for (
+            name,
+            gender,
+            birth_year,
+            mobile,
+            community,
+            unit,
+            member,
+            status,
+            directly_managed,
+            party_org,
+            employer,
+            residence,
+            joined_on,
+        ) in queryset.values_list(
+            "name",
+            "gender",
+            "birth_year",
+            "phone",
+            "community__name",
+            "unit__name",
+            "party_membership__id",
+            "party_membership__status",
+            "party_membership__directly_managed",
+            "party_membership__party_org__name",
+            "party_membership__employer_unit__name",
+            "party_membership__residence_community__name",
+            "party_membership__joined_on",
+        ).iterator(chunk_size=CHUNK)
+    )
+    headers = [
+        _("姓名"),
+        _("性别"),
+        _("出生年份"),
+        _("手机号"),
+        _("所属社区"),
+        _("所在单位"),
+        _("党员类别"),
+        _("街道直管"),
+        _("所在党组织"),
+        _("工作单位"),
+        _("居住社区"),
+        _("入党日期"),
+    ]
+    return Sheet(title=_("人员"), headers=headers, rows=rows)
+
+
+def seats_sheet(queryset, *, title):
+    """Return the seats of ``queryset`` (one committee's) as a sheet."""
+    positions = _labels(SeatPosition.choices)
+    origins = _labels(SeatOrigin.choices)
+    yes, no = _("是"), _("否")
+    rows = (
+        [
+            person,
+            represents or "",
+            positions.get(position, ""),
+            origins.get(origin, ""),
+            yes if unit_secretary else no,
+            term_start.isoformat(),
+            term_end.isoformat() if term_end else "",
+            vacated_on.isoformat() if vacated_on else "",
+            reason,
+        ]
+        for (
+            person,
+            represents,
+            position,
+            origin,
+            unit_secretary,
+            term_start,
+            term_end,
+            vacated_on,
+            reason,
+        ) in queryset.values_list(
+            "person__name",
+            "represents__name",
+            "position",
+            "origin",
+            "is_unit_secretary",
+            "term_start",
+            "term_end",
+            "vacated_on",
+            "vacated_reason",
+        ).iterator(chunk_size=CHUNK)
+    )
+    headers = [
+        _("姓名"),
+        _("代表单位/党组织"),
+        _("职务"),
+        _("产生方式"),
+        _("驻区单位党组织书记"),
+        _("任期开始"),
+        _("任期结束"),
+        _("离任日期"),
+        _("离任原因"),
+    ]
+    return Sheet(title=title, headers=headers, rows=rows)

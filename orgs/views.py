@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +43,7 @@ from orgs.models import (
     mask_phone,
 )
 from orgs.stats import stats
-from portal import audit
+from portal import audit, exports
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.stats import stat_labels
@@ -136,60 +136,14 @@ def unit_list(request):
 @login_required
 def unit_export(request):
     require(request.user, "orgs.export")
-    show = selectors.phones_visible(request.user)
-    filterset = _unit_filter(request)
-    units = list(
-        filterset.qs.prefetch_related(
-            Prefetch(
-                "children",
-                queryset=OrgNode.objects.filter(kind=OrgKind.PARTY_ORG).select_related(
-                    "secretary"
-                ),
-                to_attr="party_orgs",
-            )
-        )
+    sheet = excel.units_sheet(
+        _unit_filter(request).qs,
+        show_phones=selectors.phones_visible(request.user),
     )
-    headers = [
-        _("编码"),
-        _("所属社区"),
-        _("单位名称"),
-        _("单位性质"),
-        _("体制内/外"),
-        _("职工人数"),
-        _("地址"),
-        _("联系人"),
-        _("联系电话"),
-        _("负责人姓名"),
-        _("负责人手机号"),
-        _("党组织"),
-        _("党组织书记"),
-    ]
-
-    def phone(value):
-        return value if show else mask_phone(value)
-
-    data = (
-        [
-            u.code,
-            u.community.name if u.community_id else "",
-            u.name,
-            u.get_unit_kind_display(),
-            _("体制内") if u.in_system else _("体制外"),
-            u.headcount,
-            u.address,
-            u.contact_name,
-            phone(u.contact_phone),
-            u.head.name if u.head_id else "",
-            phone(u.head.phone) if u.head_id else "",
-            "、".join(p.name for p in u.party_orgs),
-            "、".join(p.secretary.name for p in u.party_orgs if p.secretary_id),
-        ]
-        for u in units
-    )
-    audit.log_access(request, "orgs.unit", len(units), export=True)
-    content = excel.export_bytes(_("驻街单位"), headers, data)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return excel.xlsx_response(content, _("驻街单位-%s.xlsx") % stamp)
+    response = exports.xlsx_response(_("驻街单位-%s.xlsx") % stamp, sheet)
+    audit.log_access(request, "orgs.unit", sheet.count, export=True)
+    return response
 
 
 @login_required
@@ -564,46 +518,16 @@ def people(request):
 
 @login_required
 def people_export(request):
+    """The people list as .xlsx: the list's queryset and filters, row by row."""
     require(request.user, "orgs.export")
-    show = selectors.phones_visible(request.user)
-    filterset = _person_filter(request)
-    headers = [
-        _("姓名"),
-        _("性别"),
-        _("出生年份"),
-        _("手机号"),
-        _("所属社区"),
-        _("所在单位"),
-        _("党员类别"),
-        _("街道直管"),
-        _("所在党组织"),
-        _("工作单位"),
-        _("居住社区"),
-        _("入党日期"),
-    ]
-
-    def row(p):
-        m = getattr(p, "party_membership", None)
-        return [
-            p.name,
-            p.get_gender_display(),
-            p.birth_year,
-            p.phone if show else mask_phone(p.phone),
-            p.community.name if p.community_id else "",
-            p.unit.name if p.unit_id else "",
-            m.get_status_display() if m else _("非党员"),
-            excel.yes_no(m.directly_managed) if m else "",
-            m.party_org.name if m else "",
-            m.employer_unit.name if m and m.employer_unit_id else "",
-            m.residence_community.name if m and m.residence_community_id else "",
-            m.joined_on.isoformat() if m and m.joined_on else "",
-        ]
-
-    people = list(filterset.qs)
-    audit.log_access(request, "orgs.person", len(people), export=True)
-    content = excel.export_bytes(_("人员"), headers, (row(p) for p in people))
+    sheet = excel.people_sheet(
+        _person_filter(request).qs,
+        show_phones=selectors.phones_visible(request.user),
+    )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return excel.xlsx_response(content, _("人员-%s.xlsx") % stamp)
+    response = exports.xlsx_response(_("人员-%s.xlsx") % stamp, sheet)
+    audit.log_access(request, "orgs.person", sheet.count, export=True)
+    return response
 
 
 @login_required
@@ -871,35 +795,13 @@ def seat_vacate(request, pk):
 def committee_export(request, pk):
     require(request.user, "orgs.export")
     committee = selectors.committee_get(user=request.user, pk=pk)
-    seats = list(selectors.seat_list(user=request.user).filter(committee=committee))
-    headers = [
-        _("姓名"),
-        _("代表单位/党组织"),
-        _("职务"),
-        _("产生方式"),
-        _("驻区单位党组织书记"),
-        _("任期开始"),
-        _("任期结束"),
-        _("离任日期"),
-        _("离任原因"),
-    ]
-    rows = (
-        [
-            s.person.name,
-            s.represents.name if s.represents_id else "",
-            s.get_position_display(),
-            s.get_origin_display(),
-            excel.yes_no(s.is_unit_secretary),
-            s.term_start.isoformat(),
-            s.term_end.isoformat() if s.term_end else "",
-            s.vacated_on.isoformat() if s.vacated_on else "",
-            s.vacated_reason,
-        ]
-        for s in seats
+    sheet = excel.seats_sheet(
+        selectors.seat_list(user=request.user).filter(committee=committee),
+        title=committee.name,
     )
-    audit.log_access(request, "orgs.seat", len(seats), export=True)
-    content = excel.export_bytes(committee.name, headers, rows)
-    return excel.xlsx_response(content, _("%s-委员名单.xlsx") % committee.name)
+    response = exports.xlsx_response(_("%s-委员名单.xlsx") % committee.name, sheet)
+    audit.log_access(request, "orgs.seat", sheet.count, export=True)
+    return response
 
 
 # -- import -------------------------------------------------------------------------------
@@ -995,4 +897,4 @@ def import_template(request, kind):
     if kind not in IMPORTS:
         raise Http404
     _service, columns, notes, filename = IMPORTS[kind]
-    return excel.xlsx_response(excel.template_bytes(columns, notes), str(filename))
+    return exports.attachment(excel.template_bytes(columns, notes), filename)

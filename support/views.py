@@ -5,13 +5,11 @@ Views are thin: a selector reads within the user's scope (another scope's
 object is a 404), a service writes (a forbidden action is a 403).
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import log_access
+from portal.exports import xlsx_response
 from portal.roles import can, require
 from portal.scope import scope_for
 from support import exports, forms, selectors, services
@@ -35,7 +34,6 @@ from support.stats import LABELS
 from support.stats import stats as support_stats
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -69,15 +67,6 @@ def _apply_errors(form, exc):
     else:
         for message in exc.messages:
             form.add_error(None, message)
-
-
-def _xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=XLSX)
-    # An ASCII name plus the UTF-8 one (RFC 6266) for Chinese titles.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"support.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 def _today():
@@ -205,39 +194,18 @@ def compliance(request):
 
 @login_required
 def compliance_xlsx(request):
+    """The compliance list as .xlsx: its queryset and filters, row by row."""
     _require_view(request)
     _form, qs = _compliance_queryset(request)
     qs = qs.order_by("community__code", "worker_type", "person__name", "id")
-    year = _today().year
-    rows = [
-        [
-            w.community.name,
-            w.person.name,
-            w.get_worker_type_display(),
-            w.employer,
-            w.hired_on,
-            w.trainings_year,
-        ]
-        for w in qs
-    ]
     title = _("%(year)s年轮训不足%(n)s次人员") % {
-        "year": year,
+        "year": _today().year,
         "n": REQUIRED_TRAININGS_PER_YEAR,
     }
-    log_access(request, "support.worker", len(rows), export=True)
-    content = exports.table_xlsx(
-        title=title,
-        columns=[
-            _("社区"),
-            _("姓名"),
-            _("类别"),
-            _("用人单位"),
-            _("入职日期"),
-            _("年内参训次数"),
-        ],
-        rows=rows,
-    )
-    return _xlsx_response(content, f"{title}.xlsx")
+    sheet = exports.compliance_sheet(qs, title=title)
+    response = xlsx_response(f"{title}.xlsx", sheet)
+    log_access(request, "support.worker", sheet.count, export=True)
+    return response
 
 
 @login_required
@@ -979,5 +947,6 @@ def notice_xlsx(request):
     built = notice_build(scope=scope_for(request.user), period=period)
     # The shortfall list names workers: an export of personal data.
     named = sum(len(s.rows) for s in built.sections if s.key == "training_compliance")
+    response = xlsx_response(f"{built.title}.xlsx", *exports.notice_sheets(built))
     log_access(request, "support.worker", named, export=True)
-    return _xlsx_response(exports.notice_xlsx(built), f"{built.title}.xlsx")
+    return response

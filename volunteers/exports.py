@@ -1,44 +1,11 @@
-"""Excel exports (.xlsx via openpyxl) of the in-service party member reports.
+"""Excel exports (.xlsx) of the in-service party member reports.
 
-Every cell that begins with ``= + - @`` (or a tab / carriage return) is
-prefixed with an apostrophe, so a name like ``=HYPERLINK(...)`` stays text
-in Excel instead of becoming a formula (CSV/formula injection).
+Each function turns what the report page shows into a header and rows; the
+views hand them to ``portal.exports``, which writes them row by row and keeps
+text such as ``=HYPERLINK(...)`` as text (formula injection).
 """
 
-import io
-
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """Return ``value`` made safe for a spreadsheet cell."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def workbook_response(filename, title, header, rows):
-    """Return an .xlsx download of one sheet with ``header`` and ``rows``."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([safe_cell(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def in_service_members_rows(rows):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import OrgKind, OrgNode
 from portal.audit import log_access
+from portal.exports import Sheet, xlsx_response
 from portal.roles import can, require
 from portal.scope import scope_for
 from volunteers import exports, selectors, services
@@ -1488,7 +1489,9 @@ def inservice_report_xlsx(request):
         header, rows = exports.in_service_members_rows(members)
         filename = f"in-service-{unit.code}-{year}.xlsx"
         log_access(request, "volunteers.in_service", len(rows), export=True)
-    return exports.workbook_response(filename, _("在职党员服务"), header, rows)
+    return xlsx_response(
+        filename, Sheet(title=_("在职党员服务"), headers=header, rows=rows)
+    )
 
 
 @login_required
@@ -1568,9 +1571,7 @@ def service_card_xlsx(request, unit_id, year, quarter):
     unit, card = _card(request, unit_id, year, quarter)
     header, rows = exports.service_card_rows(card)
     log_access(request, "volunteers.in_service", len(rows), export=True)
-    return exports.workbook_response(
+    return xlsx_response(
         f"service-card-{unit.code}-{year}Q{quarter}.xlsx",
-        _("服务记录卡"),
-        header,
-        rows,
+        Sheet(title=_("服务记录卡"), headers=header, rows=rows),
     )

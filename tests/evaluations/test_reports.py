@@ -72,15 +72,6 @@ def history_2024(world, committees):
     return publish_history(world, [MAY, JUNE, JULY])
 
 
-def test_formula_like_cells_are_escaped():
-    assert reports.safe_cell("=SUM(A1)") == "'=SUM(A1)"
-    assert reports.safe_cell("+1") == "'+1"
-    assert reports.safe_cell("-1") == "'-1"
-    assert reports.safe_cell("@cmd") == "'@cmd"
-    assert reports.safe_cell("正常文字") == "正常文字"
-    assert reports.safe_cell(-1) == -1  # numbers stay numbers
-
-
 def test_the_tax_notice_lists_co_building_and_rating_changes(history):
     world = history
     # when the admin issues a notice to the tax department up to this month

@@ -318,3 +318,175 @@ def test_secretary_b_gets_404_exporting_a_committee_of_a(world, org):
     )
     assert response.status_code == 404
     assert OrgKind.UNIT  # keep the import used
+
+
+def _export_queries(client, url):
+    """Return the queries an export took, its rows, and the model instances
+    it built per class (``post_init``: one per object loaded from a row)."""
+    from collections import Counter
+
+    from django.db import connection
+    from django.db.models.signals import post_init
+    from django.test.utils import CaptureQueriesContext
+
+    built = Counter()
+
+    def count(sender, **kwargs):
+        built[sender.__name__] += 1
+
+    post_init.connect(count, weak=False)
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+    finally:
+        post_init.disconnect(count)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), read_xlsx(response.content), built
+
+
+def _add_people(world, party_org, start, n):
+    """``n`` people in A from number ``start``, every other one a member."""
+    from tests.orgs.conftest import make_person
+
+    for i in range(start, start + n):
+        person = make_person(world, f"批量{i:03d}", community=world.a)
+        if i % 2:
+            PartyMember.objects.create(
+                person=person,
+                party_org=party_org,
+                street=world.street,
+                community=party_org.community,
+                residence_community=world.b,
+                employer_unit=world.unit_a2,
+            )
+
+
+def test_people_export_query_count_is_the_same_for_10_and_50_people(world, org):
+    # given 10 people (half of them party members) and then 40 more
+    client = login(world.street_admin)
+    _add_people(world, org.po_a, 0, 10)
+    few, rows, built_few = _export_queries(client, "/orgs/people/export.xlsx")
+    assert sum(1 for r in rows if r[0].startswith("批量")) == 10
+    _add_people(world, org.po_a, 10, 40)
+    # when the export is downloaded again
+    many, rows, built_many = _export_queries(client, "/orgs/people/export.xlsx")
+    # then it holds all 50 for as many queries as it took for 10
+    assert sum(1 for r in rows if r[0].startswith("批量")) == 50
+    assert many == few
+    # and its rows are values: no person, membership or tree node built per row
+    for model in ("Person", "PartyMember", "OrgNode"):
+        assert built_many[model] == built_few[model], model
+
+
+def test_people_export_row_holds_what_the_person_page_shows(world, org):
+    from tests.orgs.conftest import make_person
+
+    # given a party member with every column filled, and a resident who is not
+    member = Person.objects.create(
+        name="导出甲",
+        phone="13912340000",
+        gender="F",
+        birth_year=1980,
+        street=world.street,
+        community=world.a,
+        unit=world.unit_a,
+    )
+    PartyMember.objects.create(
+        person=member,
+        party_org=org.po_a,
+        status=MemberStatus.IN_SERVICE,
+        directly_managed=True,
+        employer_unit=world.unit_a2,
+        residence_community=world.b,
+        street=world.street,
+        community=world.a,
+        joined_on="2001-07-01",
+    )
+    make_person(world, "导出乙", community=world.a, phone="13700001111")
+    # when the street admin (who sees phones) exports people named 导出
+    response = login(world.street_admin).get("/orgs/people/export.xlsx?q=导出")
+    rows = [
+        [v if v is not None else "" for v in r] for r in read_xlsx(response.content)
+    ]
+    # then each row holds every column, labels in Chinese
+    assert sorted(rows[1:]) == sorted(
+        [
+            [
+                "导出甲",
+                "女",
+                1980,
+                "13912340000",
+                "甲社区",
+                "甲单位",
+                "在职党员",
+                "是",
+                "甲社区党委",
+                "甲二单位",
+                "乙社区",
+                "2001-07-01",
+            ],
+            [
+                "导出乙",
+                "",
+                "",
+                "13700001111",
+                "甲社区",
+                "",
+                "非党员",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ]
+    )
+    # and the unit head, who may not see phones, gets them masked
+    head_rows = read_xlsx(
+        login(world.unit_head_a).get("/orgs/people/export.xlsx?q=导出").content
+    )
+    assert [r[3] for r in head_rows[1:]] == ["139****0000"]
+
+
+def test_unit_export_lists_each_units_party_orgs_and_their_secretaries(world, org):
+    from orgs.services import org_node_create
+
+    # given unit A with a second party organisation, without a secretary
+    org_node_create(
+        kind=OrgKind.PARTY_ORG,
+        name="甲单位第二支部",
+        code="T-01-U001-P2",
+        parent=world.unit_a,
+        party_org_type="branch",
+    )
+    client = login(world.street_admin)
+    # when the units are exported
+    queries, rows, _built = _export_queries(client, "/orgs/units/export.xlsx?o=code")
+    by_code = {r[0]: r for r in rows[1:]}
+    # then each unit lists its party organisations and their secretaries
+    assert by_code["T-01-U001"][11:] == ("甲单位党支部、甲单位第二支部", "甲单位书记")
+    assert by_code["T-01-U002"][11:] == ("甲二单位党支部", "甲二书记")
+    # with the kind's label and the system it belongs to
+    assert by_code["T-01-U002"][3:6] == ("机关", "体制内", 20)
+    assert by_code["T-01-U001"][3:6] == ("非公企业", "体制外", 120)
+    # in as many queries for three more units
+    from orgs.services import unit_create
+
+    for i in range(3):
+        unit_create(
+            user=None, community=world.b, name=f"新单位{i}", unit_kind="merchant"
+        )
+    more, rows, _built = _export_queries(client, "/orgs/units/export.xlsx?o=code")
+    assert len(rows) == len(by_code) + 4 and more == queries
+
+
+def test_a_name_with_a_control_character_is_exported_without_it(world):
+    from tests.orgs.conftest import make_person
+
+    # given a name pasted with a bell character (an .xlsx cannot hold it)
+    make_person(world, "控制\x07字符", community=world.a)
+    # when the people are exported
+    response = login(world.street_admin).get("/orgs/people/export.xlsx?q=字符")
+    # then the export succeeds and the name reads without it
+    assert response.status_code == 200
+    assert [r[0] for r in read_xlsx(response.content)[1:]] == ["控制字符"]

@@ -105,12 +105,26 @@ HOSTILE = {
 }
 
 
-def test_openpyxl_parses_through_defusedxml():
+def test_openpyxl_parses_without_expanding_entities():
+    """The sheets go through defusedxml's ``iterparse``; the workbook's other
+    parts through defusedxml, or, lxml being installed (for the exports'
+    speed), through lxml's parser with entity resolution off: either way no
+    entity, internal or external, is ever expanded."""
     from openpyxl.xml import functions
 
     assert openpyxl.DEFUSEDXML is True
-    assert functions.fromstring.__module__.startswith("defusedxml")
     assert functions.iterparse.__module__.startswith("defusedxml")
+    document = (
+        b'<!DOCTYPE x [<!ENTITY big "EXPANDED">'
+        b'<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x><a>&big;</a><b>&xxe;</b></x>'
+    )
+    if openpyxl.LXML:
+        root = functions.fromstring(document)
+        text = functions.tostring(root).decode()
+        assert "EXPANDED" not in text and "root:" not in text
+        assert [child.text for child in root] == [None, None]
+    else:
+        assert functions.fromstring.__module__.startswith("defusedxml")
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))

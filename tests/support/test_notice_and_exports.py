@@ -9,7 +9,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.scope import scope_for
-from support.exports import safe_cell
 from support.notices import NoticePeriod, NoticeSection, notice_build
 from tests.conftest import login
 from tests.support.conftest import (
@@ -31,15 +30,6 @@ def _sheet_text(sheet):
         [cell for cell in row if cell is not None]
         for row in sheet.iter_rows(values_only=True)
     ]
-
-
-def test_safe_cell_escapes_text_that_excel_would_run():
-    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    for text in ("+1", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd"):
-        assert safe_cell(text) == "'" + text
-    assert safe_cell(-5) == -5  # numbers stay numbers
-    assert safe_cell("正常文本") == "正常文本"
-    assert safe_cell(None) == ""
 
 
 def test_notice_lists_the_support_sections_and_the_pending_hooks(world, today):
