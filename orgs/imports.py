@@ -14,9 +14,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from orgs.excel import Column, ImportRefused, as_date, as_int, as_text, read_rows
+from orgs.excel import (
+    Column,
+    ImportRefused,
+    as_date,
+    as_int,
+    as_text,
+    join_reasons,
+    read_rows,
+)
 from orgs.models import (
     Gender,
     MemberStatus,
@@ -213,7 +220,7 @@ def units_import(*, user, upload):
         if phones["head_phone"] and not head_name:
             reasons.append(_("填写了负责人手机号但没有负责人姓名。"))
         if reasons:
-            errors.append((number, pgettext("punctuation", "；").join(reasons)))
+            errors.append((number, join_reasons(reasons)))
             continue
         clean.append(
             {
@@ -396,9 +403,7 @@ def party_members_import(*, user, upload):
                 reasons.append(_("“%s”在文件中重复。") % name)
             seen.add(key)
         if reasons:
-            errors.append(
-                (number, pgettext("punctuation", "；").join(dict.fromkeys(reasons)))
-            )
+            errors.append((number, join_reasons(reasons)))
             continue
         clean.append(
             {
