@@ -9,8 +9,6 @@ still computed and published. Publishing derives the credit ratings. Random
 choices come from ``ctx.rng`` and dates from ``ctx.data["today"]``.
 """
 
-from django.utils import timezone
-
 from evaluations import services
 from evaluations.models import (
     CommitmentTheme,
@@ -23,13 +21,11 @@ from evaluations.models import (
     SurveyAnswer,
     UnitView,
 )
-from evaluations.months import add_months, month_start
 from orgs.models import OrgKind, OrgNode
 from portal.bulk import bulk_insert
 from portal.models import Reminder
 from portal.roles import can
 
-MONTHS = 12
 BATCH = 2000
 
 COMMITMENTS = {
@@ -86,10 +82,8 @@ APPEAL_REASONS = [
 
 
 def seed(ctx):
-    today = ctx.data.get("today") or timezone.localdate()
-    months = [
-        add_months(month_start(today), -n) for n in range(ctx.scaled(MONTHS, 3), 0, -1)
-    ]
+    # The finished months the other seeds filled whole (``history_months``).
+    months = ctx.history_months(minimum=3)
     admin = ctx.data.get("users", {}).get("admin")
     streets = (
         [ctx.data["street"]]

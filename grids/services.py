@@ -605,15 +605,65 @@ def cell_set_leader(*, user, cell, leader):
 
 # -- people on cells (S5, S6) ---------------------------------------------------
 
+#: Roles whose holders work for the street office itself.
+STREET_OFFICE_ROLES = (Role.STREET_ADMIN, Role.STREET_STAFF)
+
+
+def is_street_office_staff(*, person, street_id):
+    """Return whether ``person`` works for the office of street ``street_id``.
+
+    The data knows street-office staff two ways: a person attached to the
+    street node itself, in no community and no unit (the street office's own
+    people: its leadership, its cadres, the staff behind its logins), or a
+    person whose account holds a street role (街道管理员/街道工作人员) on
+    this street, wherever the person record says they live.
+    """
+    if person.street_id != street_id:
+        return False
+    if person.community_id is None and person.unit_id is None:
+        return True
+    return bool(person.user_id) and (
+        User.objects.filter(
+            pk=person.user_id,
+            is_active=True,
+            role_assignments__role__in=STREET_OFFICE_ROLES,
+            role_assignments__org_node_id=street_id,
+        ).exists()
+    )
+
+
+def cadre_check(*, cell, person):
+    """Raise ``ValidationError`` unless ``person`` may be a cell's cadre (S6).
+
+    包网格 cadres are street-office cadres (``is_street_office_staff``): a
+    community's resident or a unit's staff is a grid or community worker, not
+    a cadre.
+    """
+    if not is_street_office_staff(person=person, street_id=cell.street_id):
+        raise ValidationError(
+            {
+                "person": _(
+                    "包网格干部须由街道办事处的干部担任，“%s”不是街道工作人员"
+                    "（社区居民或单位人员可分配为网格员或社区工作者）。"
+                )
+                % person.name
+            }
+        )
+
 
 @transaction.atomic
 def cell_assign(*, user, cell, person, role, started_on=None):
-    """Assign ``person`` to ``cell`` as a grid worker, community worker or cadre."""
+    """Assign ``person`` to ``cell`` as a grid worker, community worker or cadre.
+
+    A cadre (包网格, S6) must be street-office staff (``cadre_check``).
+    """
     _require_manage(user, cell)
     if role not in AssignmentRole.values:
         raise ValidationError({"role": _("请选择有效的职责。")})
     if person.street_id != cell.street_id:
         raise ValidationError({"person": _("“%s”不是本街道的人员。") % person.name})
+    if role == AssignmentRole.CADRE:
+        cadre_check(cell=cell, person=person)
     if CellAssignment.objects.filter(
         cell=cell, person=person, role=role, ended_on__isnull=True
     ).exists():

@@ -1,4 +1,4 @@
-"""Demo joint meetings: twelve months for the 大工委 and every 大党委.
+"""Demo joint meetings: the demo's year for the 大工委 and every 大党委.
 
 Runs after orgs (committees and seats), grids and portal (users). Uses
 ``ctx.data["committees"]`` = {"big_working": Committee, "big_party":
@@ -6,14 +6,19 @@ Runs after orgs (committees and seats), grids and portal (users). Uses
 does nothing and says so. Everything is drawn from ``ctx.rng`` and dated from
 ``ctx.data["today"]`` (default: today), and written with ``bulk_create``.
 
-What it makes: a meeting a month per committee ending with the current month,
-chaired by the rotation (with a couple of recorded swaps); attendance of the
-seated members plus resident representatives; minutes with a revision for
-every held meeting but a few recent ones (so "minutes missing" shows); 2–4
-problems per meeting ending as action items in every state (done on time,
-done late, in progress, open, overdue), answered, or escalated to the 大工委
-(some solved there and fed back); a civilised-city campaign with sections per
-community inspected at each meeting; and a few channel posts with replies.
+What it makes: a meeting a month per committee in each of the demo's
+finished months (``ctx.history_months()``), the two before them (whose action
+items fall due in the first) and the current one, chaired by the rotation
+(with a couple of recorded swaps); attendance of the seated members plus
+resident representatives; minutes with a revision for every held meeting but
+a few recent ones (so "minutes missing" shows, with the minutes reminders the
+service would have made); 2–4 problems per meeting ending as
+action items in every state (done on time, done late, in progress, open,
+overdue), answered, or escalated to the 大工委 (some solved there and fed
+back); a civilised-city campaign with sections per community inspected at each
+meeting; and a few channel posts with replies. Every finished month is shaped
+alike: the same share of its due items done on time, whether it is last
+year's or last month's.
 """
 
 from contextlib import contextmanager
@@ -57,6 +62,12 @@ from portal.bulk import bulk_insert
 from portal.demo import person_name
 
 BATCH = 500
+#: Share of the items due in any finished month that were done by their due
+#: date; of the rest, recent ones are more often still open (overdue) and
+#: older ones more often done late.
+ON_TIME = 0.8
+#: Months of meetings before the demo's first finished month.
+LEAD_IN = 2
 
 PROBLEMS = [
     (
@@ -215,10 +226,12 @@ class Seeder:
         big_party = committees.get("big_party") or {}
         self.big_party = [big_party[k] for k in sorted(big_party)]
         self.committees = [c for c in [self.big_working, *self.big_party] if c]
-        count = ctx.scaled(12, 6)  # months of meetings, ending with this one
-        self.months = [
-            add_months(month_start(self.today), i - count + 1) for i in range(count)
-        ]
+        # The finished months, then this one (scheduled or held by the date),
+        # after a lead-in whose action items fall due in the first finished
+        # month, as every month has items from the two before it.
+        history = ctx.history_months(minimum=5)
+        lead_in = [add_months(history[0], n - LEAD_IN) for n in range(LEAD_IN)]
+        self.months = [*lead_in, *history, month_start(self.today)]
         self.times = _Times()
         self.secretary_community = {}
         for name in ("secretary1", "secretary2"):
@@ -383,11 +396,7 @@ class Seeder:
         latest = {}
         for m in held:
             latest[m.committee_id] = max(latest.get(m.committee_id, m.month), m.month)
-        missing = {
-            (c.pk, latest.get(c.pk))
-            for i, c in enumerate(self.committees)
-            if i % 4 == 1
-        }
+        missing = {(c.pk, latest.get(c.pk)) for c in self.unfiled_committees()}
         for m in held:
             committee = next(c for c in self.committees if c.pk == m.committee_id)
             day = timezone.localtime(m.held_at, _tz()).date()
@@ -461,6 +470,15 @@ class Seeder:
             self.times.set(rev, filed_at)
         return attendance, revisions
 
+    def unfiled_committees(self):
+        """Return the (up to three) committees whose latest held meeting has
+        no minutes yet: ones with a secretary the minutes reminder reaches
+        (a demo login), so the reminder and the work centre show it."""
+        from meetings.reminders import secretaries_of
+
+        reachable = [c for c in self.committees if secretaries_of(c)]
+        return (reachable or self.committees[1::4])[:3]
+
     def _item_state(self, item, created, due):
         """Set an item's status from its due date and today; return its updates."""
         rng = self.rng
@@ -468,17 +486,17 @@ class Seeder:
             (created, "", ActionItemStatus.OPEN, 0, "议定举措，完成时限 %s。" % due)
         ]
         if due < self.today:
-            # Older items have mostly been finished, late or not; recent ones
-            # are more often still overdue.
+            # The same share is done on time whatever the month (so last
+            # month grades like the others); of the rest, recent ones are
+            # mostly still overdue and older ones mostly done late.
             age = (self.today - due).days
-            late_open = 0.3 if age < 30 else 0.12 if age < 90 else 0.04
-            roll = rng.random()
-            if roll < late_open:
-                done = None
-            elif roll < late_open + 0.15:
-                done = min(_at(due + timedelta(days=rng.randint(2, 20)), 16), self.now)
-            else:
+            still_open = 0.9 if age < 30 else 0.6 if age < 90 else 0.2
+            if rng.random() < ON_TIME:
                 done = min(_at(due - timedelta(days=rng.randint(0, 10)), 16), self.now)
+            elif rng.random() < still_open:
+                done = None
+            else:
+                done = min(_at(due + timedelta(days=rng.randint(2, 20)), 16), self.now)
             if done is not None and done > created:
                 item.status, item.progress, item.done_at = (
                     ActionItemStatus.DONE,
@@ -896,14 +914,18 @@ class Seeder:
             self.ctx.log("  meetings: 网格应用尚未提供上报事件接口，未导入网格事件。")
 
     def reminders(self):
-        """Reminder rows for what is still ahead (upcoming meetings, items not due)."""
+        """The reminder rows the services would have made by now: upcoming
+        meetings (chair and members), held meetings still without minutes
+        (their secretaries, however long ago), and items not done."""
         from meetings.reminders import (
             action_item_reminders_sync,
             meeting_reminders_sync,
         )
 
         for m in self.meeting_rows:
-            if m.status == MeetingStatus.SCHEDULED and m.held_at > self.now:
+            upcoming = m.status == MeetingStatus.SCHEDULED and m.held_at > self.now
+            unfiled = m.status == MeetingStatus.HELD and not m.has_minutes
+            if upcoming or unfiled:
                 meeting_reminders_sync(m, now=self.now)
         upcoming = (
             ActionItem.objects.filter(

@@ -77,6 +77,24 @@ def _refuse(message):
     raise ImportRefused(message)
 
 
+#: Sentence endings a row's reason may carry (Chinese and English).
+_SENTENCE_ENDS = "。．.！!"
+
+
+def join_reasons(reasons):
+    """Return a row's reasons as one text: "甲；乙。", never "甲。；乙。".
+
+    Each reason is a full sentence with its own full stop; all but the last
+    lose theirs before the join, so the punctuation is never doubled (in
+    English too: "A; B."). Repeated reasons are given once.
+    """
+    reasons = [str(r).strip() for r in dict.fromkeys(reasons) if str(r).strip()]
+    if not reasons:
+        return ""
+    head = [r.rstrip(_SENTENCE_ENDS) or r for r in reasons[:-1]]
+    return pgettext("punctuation", "；").join([*head, reasons[-1]])
+
+
 class RowCounter:
     """How many data rows the readers turned into values (tests read it)."""
 

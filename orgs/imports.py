@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from orgs.excel import (
     Column,
@@ -35,6 +34,7 @@ from orgs.excel import (
     as_date,
     as_int,
     as_text,
+    join_reasons,
     read_rows,
     sheet_check,
 )
@@ -244,7 +244,7 @@ def units_import(*, user, upload=None, rows=None):
         if phones["head_phone"] and not head_name:
             reasons.append(_("填写了负责人手机号但没有负责人姓名。"))
         if reasons:
-            errors.append((number, pgettext("punctuation", "；").join(reasons)))
+            errors.append((number, join_reasons(reasons)))
             continue
         clean.append(
             {
@@ -429,9 +429,7 @@ def party_members_import(*, user, upload=None, rows=None):
                 reasons.append(_("“%s”在文件中重复。") % name)
             seen.add(key)
         if reasons:
-            errors.append(
-                (number, pgettext("punctuation", "；").join(dict.fromkeys(reasons)))
-            )
+            errors.append((number, join_reasons(reasons)))
             continue
         clean.append(
             {
@@ -618,7 +616,7 @@ def import_job_execute(*, job_id):
             _finish(
                 job_id,
                 status=ImportStatus.REFUSED,
-                summary=pgettext("punctuation", "；").join(exc.messages),
+                summary=join_reasons(exc.messages),
             )
         except Exception:
             log.exception("import job %s failed", job_id)

@@ -5,6 +5,7 @@ from anywhere. Every app's ``seed.py`` draws from ``ctx.rng`` so the demo street
 is the same on every run.
 """
 
+import datetime
 import io
 import random
 import time
@@ -22,6 +23,9 @@ SEED_APPS = [
     "support",
 ]
 RANDOM_SEED = 20190601
+#: Finished months of history the demo street has before the current month
+#: (the months the evaluation grades): each one is shaped alike.
+HISTORY_MONTHS = 12
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -84,6 +88,36 @@ class SeedContext:
         if self.scale == 1:
             return n
         return max(minimum, round(n * self.scale))
+
+    @property
+    def today(self):
+        """The demo's today: ``data["today"]`` when stated, else the local date."""
+        from django.utils import timezone
+
+        return self.data.get("today") or timezone.localdate()
+
+    def history_months(self, minimum=3):
+        """Return the first days of the demo's finished months, oldest first.
+
+        ``HISTORY_MONTHS`` (at the context's scale, at least ``minimum``)
+        months before the current one. Every seed dates its history in these
+        months and fills each of them whole, the last one included; only the
+        current month is partial, up to today.
+        """
+        count = self.scaled(HISTORY_MONTHS, minimum)
+        current = month_first(self.today)
+        return [add_months(current, n - count) for n in range(count)]
+
+
+def month_first(day):
+    """Return the first day of ``day``'s month."""
+    return datetime.date(day.year, day.month, 1)
+
+
+def add_months(month, count):
+    """Return the first day of the month ``count`` months after ``month``."""
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def person_name(rng):

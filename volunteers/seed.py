@@ -9,17 +9,22 @@ and written with ``COPY`` in batches (``portal.bulk``; ~150k rows), never a ``sa
 per row. Ledger rows are only inserted, which the append-only trigger allows;
 each account's balance is the sum of its entries and never negative at any
 point in time (redemptions and reversals come after the awards they spend).
+
+Every finished month of the demo (``ctx.history_months()``) is filled whole
+and alike: activities from the first one's first day, in-service members'
+check-ins spread evenly over them, posts and wishes fulfilled evenly over
+them; only the current month is partial, in proportion to its days gone.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from orgs.models import PartyMember, Person
 from portal.bulk import bulk_insert, copy_rows
-from portal.demo import mobile, person_name
+from portal.demo import add_months, mobile, person_name
 from volunteers.models import (
     Activity,
     ActivityCategory,
@@ -191,6 +196,10 @@ class _Entry:
     id: int | None = None
 
 
+#: Statuses of a post or wish that was done (fulfilled, perhaps confirmed).
+DONE = (ClaimStatus.FULFILLED, ClaimStatus.CONFIRMED)
+
+
 def _weighted(rng, pairs):
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights)[0]
@@ -201,8 +210,23 @@ class _Seeder:
         self.ctx = ctx
         self.rng = ctx.rng
         self.tz = timezone.get_current_timezone()
-        self.today = ctx.data.get("today") or timezone.localdate()
-        self.now = datetime.combine(self.today, time(12, 0), self.tz)
+        self.today = ctx.today
+        # A stated day is seen at noon; otherwise now is now (so nothing is
+        # dated later than the moment the demo is built).
+        self.now = (
+            datetime.combine(self.today, time(12, 0), self.tz)
+            if ctx.data.get("today")
+            else timezone.localtime(timezone.now(), self.tz)
+        )
+        #: The finished months (filled whole) and the current one (partial).
+        self.full_months = [(m.year, m.month) for m in ctx.history_months()]
+        current = self.today.replace(day=1)
+        self.current_month = (current.year, current.month)
+        self.history_start = self.at(add_months(current, -len(self.full_months)), 0)
+        month_begins = self.at(current, 0)
+        month_ends = self.at(add_months(current, 1), 0)
+        #: Share of the current month gone by now.
+        self.current_share = (self.now - month_begins) / (month_ends - month_begins)
         self.street = ctx.data["street"]
         self.communities = list(ctx.data["communities"])
         self.units = list(ctx.data.get("units") or [])
@@ -481,12 +505,14 @@ class _Seeder:
 
     def activities(self):
         rng = self.rng
-        start = self.today - timedelta(days=364)
+        # From the first finished month's first day to a month ahead.
+        start = self.history_start.date()
+        span = (self.today - start).days + 31
         rows = []
         units_by_community = defaultdict(list)
         for u in self.units:
             units_by_community[u.community_id].append(u)
-        for offset in range(0, 395, self.week_step):
+        for offset in range(0, span, self.week_step):
             week = start + timedelta(days=offset)
             for c in self.communities:
                 for _n in range(3):
@@ -521,15 +547,6 @@ class _Seeder:
         for a in self.past:
             local = timezone.localtime(a.starts_at, self.tz)
             self.by_community_month[(a.community_id, local.year, local.month)].append(a)
-        self.months = sorted(
-            {
-                (
-                    timezone.localtime(a.starts_at, self.tz).year,
-                    timezone.localtime(a.starts_at, self.tz).month,
-                )
-                for a in self.past
-            }
-        )
 
     def _services_target(self, volunteer):
         """Services in the year: most report monthly; some fall short (S15)."""
@@ -545,19 +562,33 @@ class _Seeder:
             return rng.randrange(1, 10)
         return min(int(rng.expovariate(1 / 4)) + 1, 24)
 
+    def _months_served(self, volunteer, target):
+        """Return the (year, month) of each of ``target`` services in the year.
+
+        In-service members report monthly: every finished month once first,
+        extras in months at random, and this month as far as it has gone by.
+        Others serve at random, a month as likely as its days gone by.
+        """
+        rng = self.rng
+        months = self.full_months
+        if volunteer.kind == VolunteerKind.IN_SERVICE or volunteer is self.v1:
+            rounds, extra = divmod(target, len(months))
+            chosen = months * rounds + rng.sample(months, extra)
+            if rng.random() < self.current_share:
+                chosen.append(self.current_month)
+            return chosen
+        return rng.choices(
+            [*months, self.current_month],
+            weights=[1] * len(months) + [self.current_share],
+            k=target,
+        )
+
     def checkins(self):
         rng = self.rng
         rows, pairs = [], set()
-        months = self.months
         for v in self.all_volunteers:
             target = self._services_target(v)
-            if v.kind == VolunteerKind.IN_SERVICE or v is self.v1:
-                # Spread over the months: one a month first, extras at random.
-                chosen = [months[i % len(months)] for i in range(target)]
-                if target < len(months):
-                    chosen = rng.sample(months, target)
-            else:
-                chosen = [rng.choice(months) for _ in range(target)]
+            chosen = self._months_served(v, target)
             for year, month in chosen:
                 options = self.by_community_month.get((v.community_id, year, month))
                 if not options:
@@ -874,25 +905,61 @@ class _Seeder:
             "resident_phone": mobile(rng),
         }
 
-    def _claim_steps(self, status, published):
+    def spread(self, k, count):
+        """Return the moment of the ``k``-th of ``count`` events spread evenly
+        over the demo's months: as many in each finished month (a February
+        too), and in the current month its share of the days gone by now.
+
+        The ``k``-th event falls at random in its ``1/count`` stretch of the
+        months laid end to end, so the months' counts differ by one at most.
+        """
+        position = (
+            (k + self.rng.random())
+            / count
+            * (len(self.full_months) + self.current_share)
+        )
+        index = min(int(position), len(self.full_months))
+        year, month = [*self.full_months, self.current_month][index]
+        first = date(year, month, 1)
+        start, end = self.at(first, 0), self.at(add_months(first, 1), 0)
+        return min(start + (end - start) * (position - index), self.now)
+
+    def _claim_steps(self, status, k, count):
+        """Return the dated steps of the ``k``-th of ``count`` posts or wishes
+        in ``status``.
+
+        Fulfilled ones are dated from their fulfilment, spread evenly over the
+        demo's months (``spread``: the last finished month gets its share like
+        the others), back to their claim and publication; the others from
+        their publication, forward. Every step is in the past.
+        """
         rng = self.rng
+        if status in DONE:
+            fulfilled = self.spread(k, count)
+            claimed = fulfilled - timedelta(hours=rng.randrange(12, 480))
+            steps = {
+                "status": status,
+                "published_at": claimed - timedelta(hours=rng.randrange(2, 240)),
+                "claimed_at": claimed,
+                "fulfilled_at": fulfilled,
+                "fulfil_note": "已按居民需要完成。",
+            }
+            if status == ClaimStatus.CONFIRMED:
+                confirmed = fulfilled + timedelta(hours=rng.randrange(4, 120))
+                if confirmed > self.now:  # fulfilled lately: confirmed since
+                    confirmed = fulfilled + (self.now - fulfilled) * rng.random()
+                steps["confirmed_at"] = confirmed
+                steps["confirmed_by"] = self.staff
+            return steps
+        # Claimed ones were published early enough to have been claimed.
+        span = 40 if status == ClaimStatus.OPEN else 330
+        published = self.now - timedelta(
+            days=rng.randrange(35 if status != ClaimStatus.OPEN else 0, span + 35),
+            hours=rng.randrange(10),
+        )
         steps = {"status": status, "published_at": published}
-        if status in (
-            ClaimStatus.CLAIMED,
-            ClaimStatus.FULFILLED,
-            ClaimStatus.CONFIRMED,
-        ):
+        if status == ClaimStatus.CLAIMED:
             steps["claimed_at"] = published + timedelta(hours=rng.randrange(2, 240))
-        if status in (ClaimStatus.FULFILLED, ClaimStatus.CONFIRMED):
-            steps["fulfilled_at"] = steps["claimed_at"] + timedelta(
-                hours=rng.randrange(12, 480)
-            )
-            steps["fulfil_note"] = "已按居民需要完成。"
-        if status == ClaimStatus.CONFIRMED:
-            steps["confirmed_at"] = steps["fulfilled_at"] + timedelta(
-                hours=rng.randrange(4, 120)
-            )
-            steps["confirmed_by"] = self.staff
         if status == ClaimStatus.CANCELLED:
             steps["cancelled_at"] = published + timedelta(days=rng.randrange(1, 20))
         return steps
@@ -918,18 +985,9 @@ class _Seeder:
         rng = self.rng
         rows = []
         for status, count in plan:
-            for _n in range(count):
+            for k in range(count):
                 community = rng.choice(self.communities)
                 value, title = rng.choice(catalogue)
-                # Steps must be in the past: claimed/fulfilled ones were
-                # published early enough for their later steps to have happened.
-                span = 40 if status == ClaimStatus.OPEN else 330
-                published = self.now - timedelta(
-                    days=rng.randrange(
-                        35 if status != ClaimStatus.OPEN else 0, span + 35
-                    ),
-                    hours=rng.randrange(10),
-                )
                 values = {
                     "title": title,
                     "description": f"{community.name}居民需要：{title}。",
@@ -938,7 +996,7 @@ class _Seeder:
                     "created_by": self.staff,
                     field: value,
                     **self._resident(community),
-                    **self._claim_steps(status, published),
+                    **self._claim_steps(status, k, count),
                 }
                 if status in (
                     ClaimStatus.CLAIMED,

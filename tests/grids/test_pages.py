@@ -145,7 +145,7 @@ def test_assign_and_unassign_people_from_the_page(grid, world):
     client = login(world.secretary_a)
     client.post(
         f"/grids/cells/{grid.a1.pk}/assign/",
-        {"person": grid.c.resident_a.pk, "role": "cadre"},
+        {"person": grid.c.lead_member.pk, "role": "cadre"},
     )
     assignment = grid.a1.assignments.get()
     assert assignment.role == "cadre" and assignment.ended_on is None
@@ -160,14 +160,14 @@ def test_a_persons_cells_and_a_cells_people_are_one_query_each(grid, world):
     person = grid.c.resident_a
     for cell in (grid.a1, grid.u1, grid.u2):
         services.cell_assign(
-            user=world.street_admin, cell=cell, person=person, role="cadre"
+            user=world.street_admin, cell=cell, person=person, role="community_worker"
         )
     with CaptureQueriesContext(connection) as ctx:
         cells = [c.code for c in cells_of_person(person)]
         people = [(a.person.name, a.role) for a in people_of_cell(grid.u1)]
     assert len(ctx) == 2
     assert cells == ["T-01-01", "T-01-01-001", "T-01-02-001"]
-    assert people == [("甲社区居民", "cadre")]
+    assert people == [("甲社区居民", "community_worker")]
     html = login(world.secretary_a).get(f"/grids/people/{person.pk}/").content.decode()
     assert "T-01-02-001" in html
     assert (

@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from grids.models import Case, CaseEvent, Cell, CellAssignment, Visit
 from grids.selectors import cell_gaps, map_geojson
+from grids.services import cadre_check
 from orgs.models import OrgKind, OrgNode
 from portal.demo import SeedContext
 from portal.models import RoleAssignment
@@ -73,6 +74,12 @@ def test_demo_grid_has_the_articles_figures_and_every_case_state(db):
     # people are assigned: grid workers, community workers and cadres
     roles = set(CellAssignment.objects.values_list("role", flat=True))
     assert roles == {"grid_worker", "community_worker", "cadre"}
+    # cadres (包网格, S6) are street-office staff, as the service requires
+    cadres = CellAssignment.objects.filter(role="cadre").select_related(
+        "cell", "person"
+    )
+    for assignment in cadres:
+        cadre_check(cell=assignment.cell, person=assignment.person)
     # the demo grid worker is scoped to a level-2 cell of the first community
     cell = ctx.data["grid_worker_cell"]
     assert cell.level == 2 and cell.community_id == ctx.data["communities"][0].pk

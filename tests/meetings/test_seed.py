@@ -73,10 +73,10 @@ def test_without_committees_the_seed_does_nothing_and_says_why(mworld):
 def test_the_seed_makes_a_year_of_meetings_in_every_state(mworld):
     ctx = ctx_for(mworld)
     meetings_seed.seed(ctx)
-    # twelve months per committee, ending with the current month
-    assert Meeting.objects.count() == 36
+    # the twelve finished months, two lead-in months and the current month
+    assert Meeting.objects.count() == 45
     months = sorted(set(Meeting.objects.values_list("month", flat=True)))
-    assert months[0] == date(2023, 7, 1) and months[-1] == date(2024, 6, 1)
+    assert months[0] == date(2023, 4, 1) and months[-1] == date(2024, 6, 1)
     # past meetings held, with attendance; most with minutes, a few missing
     held = Meeting.objects.filter(status="held")
     assert held.count() >= 33
@@ -147,3 +147,22 @@ def test_the_current_month_is_scheduled_or_held_by_date_and_reminders_follow(
         assert timezone.localtime(r.due_at).date() >= today or r.key.startswith(
             "meetings:item:"
         )
+
+
+@pytest.mark.parametrize(
+    "today", [date(2024, 6, 3), date(2024, 6, 28), date(2024, 12, 31)]
+)
+def test_held_meetings_without_minutes_have_their_minutes_reminders(mworld, today):
+    # given / when the seed runs on that day
+    meetings_seed.seed(ctx_for(mworld, today=today))
+    # then some held meetings lack minutes, each with a reminder to its secretary
+    unfiled = Meeting.objects.filter(status="held", minutes_filed_at__isnull=True)
+    assert unfiled.exists()
+    for meeting in unfiled:
+        reminders = Reminder.objects.filter(
+            key__startswith=f"meetings:meeting:{meeting.pk}:minutes:",
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        assert reminders.exists(), meeting
+        assert all(r.recipient_id for r in reminders)

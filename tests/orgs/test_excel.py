@@ -109,6 +109,33 @@ def test_bad_unit_file_writes_nothing_and_lists_every_bad_row(world):
     assert _snapshot() == before
 
 
+def test_two_errors_on_one_row_are_joined_without_doubled_punctuation(world):
+    # given: a row with no name and a headcount that is not a number
+    upload = xlsx_upload([UNIT_HEADER, ["甲社区", "", "商户", "很多"]])
+    # when
+    response = _post(login(world.secretary_a), "units", upload)
+    # then both reasons are on the row, joined by one "；", ending with one "。"
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请填写单位名称；职工人数必须是不小于 0 的整数。" in html
+    assert "。；" not in html and "；；" not in html
+
+
+def test_a_rows_reasons_join_into_one_sentence_in_english_too():
+    from django.utils import translation
+
+    from orgs.excel import join_reasons
+
+    assert join_reasons(["请填写姓名。", "性别应为男或女。"]) == (
+        "请填写姓名；性别应为男或女。"
+    )
+    assert join_reasons(["请填写姓名。", "请填写姓名。"]) == "请填写姓名。"
+    with translation.override("en"):
+        assert join_reasons(["Name is required.", "Bad gender."]) == (
+            "Name is required; Bad gender."
+        )
+
+
 def test_duplicate_unit_in_community_is_a_row_error(world):
     upload = xlsx_upload([UNIT_HEADER, ["甲社区", "甲单位", "商户"]])
     client = login(world.street_admin)
