@@ -18,7 +18,7 @@ def runs_already_taken(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0005_evaluation_rows_updated_in_place'),
+        ('evaluations', '0007_feedback_delivery_backfill'),
     ]
 
     operations = [
