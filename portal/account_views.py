@@ -189,7 +189,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             services.user_password_set(
                 user=form.user,
                 password=form.cleaned_data["new_password1"],
-                event=services.PASSWORD_CHANGED,
+                event=services.CHANGED_BY_SELF,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -215,7 +215,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             services.user_password_set(
                 user=form.user,
                 password=form.cleaned_data["new_password1"],
-                event=services.PASSWORD_RESET,
+                event=services.RESET_BY_LINK,
             )
         except ValidationError as exc:
             _form_errors(form, exc)

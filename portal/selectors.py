@@ -44,12 +44,18 @@ def user_list(*, user, q=""):
             | Q(display_name__icontains=q)
             | Q(person__name__icontains=q)
         )
-    return qs.select_related("person").prefetch_related(
-        Prefetch(
-            "role_assignments",
-            queryset=RoleAssignment.objects.select_related("org_node").order_by("id"),
+    return (
+        qs.select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.select_related("org_node").order_by(
+                    "id"
+                ),
+            )
         )
-    ).order_by("username", "id")
+        .order_by("username", "id")
+    )
 
 
 def user_get(*, user, pk):

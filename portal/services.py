@@ -108,9 +108,9 @@ def api_tokens_revoke(*, user):
 # -- passwords ---------------------------------------------------------------------
 
 #: What an audit entry about an account records (``additional_data["event"]``).
-PASSWORD_CHANGED = "password_changed"
-PASSWORD_RESET = "password_reset"
-PASSWORD_RESET_LINK = "password_reset_link_created"
+CHANGED_BY_SELF = "password_changed"
+RESET_BY_LINK = "password_reset"
+RESET_LINK_MADE = "password_reset_link_created"
 
 
 def _audit_account(*, account, actor, event):
@@ -128,10 +128,10 @@ def _audit_account(*, account, actor, event):
 
 
 @transaction.atomic
-def user_password_set(*, user, password, event=PASSWORD_CHANGED):
+def user_password_set(*, user, password, event=CHANGED_BY_SELF):
     """Give ``user`` a new password (the password rules apply), revoke his API
     tokens and audit it. ``event`` says how: changed by himself when signed in
-    (``PASSWORD_CHANGED``) or through a reset link (``PASSWORD_RESET``).
+    (``CHANGED_BY_SELF``) or through a reset link (``RESET_BY_LINK``).
 
     Other sessions of the user end by themselves (Django checks each session
     against the password); the caller keeps the current one
@@ -165,6 +165,6 @@ def password_reset_link_create(*, user, account):
     if not user_list(user=user).filter(pk=account.pk).exists():
         raise PermissionDenied(_("该账号不在您的管辖范围内。"))
     api_tokens_revoke(user=account)
-    _audit_account(account=account, actor=user, event=PASSWORD_RESET_LINK)
+    _audit_account(account=account, actor=user, event=RESET_LINK_MADE)
     uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
     return uidb64, default_token_generator.make_token(account)

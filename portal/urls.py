@@ -35,7 +35,9 @@ urlpatterns = [
         account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
-    path("accounts/password_reset/", account_views.password_reset, name="password_reset"),
+    path(
+        "accounts/password_reset/", account_views.password_reset, name="password_reset"
+    ),
     path(
         "accounts/reset/<uidb64>/<token>/",
         account_views.PasswordResetConfirmView.as_view(),

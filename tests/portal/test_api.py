@@ -170,7 +170,9 @@ def test_the_token_endpoint_replaces_an_expired_token(world):
 
 def test_an_unknown_token_answers_401_and_no_credentials_403(db):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    client.credentials(
+        HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567"
+    )
     response = client.get("/api/v1/people/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"

@@ -71,9 +71,7 @@ def set_password_through(link, password=NEW_PASSWORD):
     if opened.status_code != 302:
         return opened
     form_url = opened["Location"]
-    return client.post(
-        form_url, {"new_password1": password, "new_password2": password}
-    )
+    return client.post(form_url, {"new_password1": password, "new_password2": password})
 
 
 # -- change when signed in -----------------------------------------------------------

@@ -34,6 +34,9 @@ ANONYMOUS_ALLOWED = {
     "GET volunteers:public_wishes": "a community's open micro-wishes, residents masked",
     "GET set_language": "choosing the interface language (a cookie)",
     "POST set_language": "the same",
+    "GET password_reset": "forgot the password: whom to ask (no data)",
+    "GET password_reset_confirm": "a reset link the street admin handed over",
+    "POST password_reset_confirm": "setting the new password through that link",
 }
 
 #: Routes that a persona sees street-wide by design: the other scope of these
@@ -233,6 +236,11 @@ MATRIX = {
     "POST otp-setup":                              "200      200      200      200      200     200      200 login",
     "GET otp-verify":                              "200      302      302      302      302     302      302 login",
     "POST otp-verify":                             "200      302      302      302      302     302      302 login",
+    "GET password_change":                         "200      200      200      200      200     200      200 login",
+    "POST password_change":                        "200      200      200      200      200     200      200 login",
+    "GET password_reset":                          "200      200      200      200      200     200      200 200",
+    "GET password_reset_confirm":                  "200      200      200      200      200     200      200 200",
+    "POST password_reset_confirm":                 "200      200      200      200      200     200      200 200",
     "GET set_language":                            "302      302      302      302      302     302      302 302",
     "POST set_language":                           "302      302      302      302      302     302      302 302",
     "GET support:budget_set":                      "200      200      403      403      403     403      403 login",
@@ -275,6 +283,9 @@ MATRIX = {
     "GET support:worker_new":                      "200      200      403      403      403     403      403 login",
     "POST support:worker_new":                     "200      200      403      403      403     403      403 login",
     "GET support:workers":                         "200      200      200      403      403     403      403 login",
+    "GET user-password-reset":                     "405      405      405      405      405     405      405 405",
+    "POST user-password-reset":                    "200w/404 403      403      403      403     403      403 login",
+    "GET users":                                   "200      403      403      403      403     403      403 login",
     "GET volunteers:activities":                   "302      302      302      302      302     200      302 login",
     "GET volunteers:activity_attendance":          "405      405      405      405      405     405      405 login",
     "POST volunteers:activity_attendance":         "302/404  302/404  302/404  404      404     403      404 login",
