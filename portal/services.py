@@ -144,6 +144,12 @@ def user_password_set(*, user, password, event=CHANGED_BY_SELF):
     user.set_password(password)
     user.save(update_fields=["password"])
     api_tokens_revoke(user=user)
+    if event == RESET_BY_LINK:
+        # Who forgot his password has often locked himself out trying: the
+        # new password works at once.
+        from axes.utils import reset
+
+        reset(username=user.get_username())
     _audit_account(account=user, actor=user, event=event)
     return user
 

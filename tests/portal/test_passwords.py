@@ -179,6 +179,18 @@ def test_street_admin_makes_a_reset_link_that_works_once(world):
     assert world.secretary_a.check_password(NEW_PASSWORD)
 
 
+def test_a_reset_lifts_the_sign_in_lockout_of_that_account(world):
+    # given a secretary who locked herself out trying passwords
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in("secretary_a", "wrong-guess")
+    assert sign_in("secretary_a", PASSWORD)[1].status_code == 429
+    # when she sets a new password through the admin's link
+    link = reset_link(login(world.street_admin), world.secretary_a)
+    assert set_password_through(link).status_code == 302
+    # then she signs in with it at once
+    assert sign_in("secretary_a", NEW_PASSWORD)[1].status_code == 302
+
+
 def test_a_reset_link_expires(world):
     # given a link made now
     link = reset_link(login(world.street_admin), world.secretary_a)
