@@ -3,6 +3,7 @@
 
 import django_otp
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -268,8 +269,6 @@ def user_password_reset(request, pk):
 
 
 def _reset_hours():
-    from django.conf import settings
-
     return max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
 
 
