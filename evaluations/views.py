@@ -127,6 +127,8 @@ def runs(request):
 @require_POST
 def run_start(request):
     street = _viewer(request)
+    # The permission before the body: a refusal says nothing about the form.
+    require(request.user, "evaluations.run", street_id=street.pk)
     form = forms.RunStartForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -273,6 +275,7 @@ def results(request):
 @require_POST
 def publish(request):
     street = _viewer(request)
+    require(request.user, "evaluations.publish", street_id=street.pk)
     try:
         month = parse_month(request.POST.get("month"))
         publication = services.month_publish(
@@ -470,6 +473,7 @@ def evaluation_detail(request, pk):
     )
     form = forms.OverrideForm()
     if request.method == "POST":
+        require(request.user, "evaluations.override", evaluation)
         form = forms.OverrideForm(request.POST)
         if form.is_valid():
             try:
@@ -646,6 +650,7 @@ def rating_detail(request, unit_pk):
         action = request.POST.get("action")
         try:
             if action == "decide":
+                require(request.user, "evaluations.rate", unit)
                 decide_form = forms.RatingDecisionForm(request.POST)
                 if decide_form.is_valid():
                     services.credit_rating_decide(
@@ -654,6 +659,7 @@ def rating_detail(request, unit_pk):
                     messages.success(request, _("评级已调整，记录已保存。"))
                     return redirect("evaluations:rating", unit_pk=unit.pk)
             elif action == "appeal":
+                require(request.user, "evaluations.appeal", unit)
                 appeal_form = forms.AppealForm(request.POST, request.FILES)
                 if appeal_form.is_valid():
                     appeal = services.appeal_submit(
@@ -916,6 +922,8 @@ def commitments(request):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in ("commitment", "survey"):
+                require(user, "evaluations.commitments", street_id=street.pk)
             if action == "commitment":
                 commitment_form = forms.CommitmentForm(request.POST)
                 if commitment_form.is_valid():
@@ -927,9 +935,9 @@ def commitments(request):
                         reverse("evaluations:commitments") + f"?year={year}"
                     )
             elif action == "view":
-                view_form = forms.UnitViewForm(request.POST)
                 if unit is None:
                     raise PermissionDenied
+                view_form = forms.UnitViewForm(request.POST)
                 if view_form.is_valid():
                     services.unit_view_submit(
                         user=user, unit=unit, **view_form.cleaned_data

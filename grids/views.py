@@ -180,10 +180,21 @@ def cell_detail(request, pk):
     return render(request, "grids/cell_detail.html", context)
 
 
+def _require_manage(request, cell):
+    """Check the permission before the body: a refusal says nothing of the form."""
+    require(
+        request.user,
+        "grids.manage",
+        street_id=cell.street_id,
+        community_id=cell.community_id,
+    )
+
+
 @login_required
 @require_POST
 def cell_leader(request, pk):
     cell = selectors.cell_get(user=request.user, pk=pk)
+    _require_manage(request, cell)
     form = LeaderForm(request.POST, candidates=Person.objects.all())
     if form.is_valid():
         try:
@@ -203,6 +214,7 @@ def cell_leader(request, pk):
 @require_POST
 def cell_assign(request, pk):
     cell = selectors.cell_get(user=request.user, pk=pk)
+    _require_manage(request, cell)
     form = AssignForm(request.POST, people=selectors.assignable_people(cell))
     if form.is_valid():
         try:

@@ -210,6 +210,8 @@ def meeting_list(request):
 def meeting_schedule(request):
     """Schedule a month's meetings now (the periodic task does it ahead anyway)."""
     _viewer(request)
+    # The permission before the body: a refusal says nothing about the form.
+    require(request.user, "meetings.manage")
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -313,6 +315,9 @@ def meeting_edit(request, pk):
 def meeting_cancel(request, pk):
     _viewer(request)
     meeting = selectors.meeting_get(user=request.user, pk=pk)
+    require(
+        request.user, "meetings.manage", **services.committee_target(meeting.committee)
+    )
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写取消原因。"))
@@ -583,6 +588,9 @@ def problem_detail(request, pk):
 def problem_item_add(request, pk):
     _viewer(request)
     problem = selectors.problem_get(user=request.user, pk=pk)
+    require(
+        request.user, "meetings.manage", **services.committee_target(problem.committee)
+    )
     form = ActionItemForm(request.POST, units=_units_for(problem.committee))
     if form.is_valid():
         try:
@@ -602,6 +610,11 @@ def problem_item_add(request, pk):
 def problem_escalate(request, pk):
     _viewer(request)
     problem = selectors.problem_get(user=request.user, pk=pk)
+    require(
+        request.user,
+        "meetings.escalate",
+        **services.committee_target(problem.committee),
+    )
     form = EscalateForm(request.POST)
     if form.is_valid():
         try:
@@ -621,6 +634,9 @@ def problem_escalate(request, pk):
 def problem_answer(request, pk):
     _viewer(request)
     problem = selectors.problem_get(user=request.user, pk=pk)
+    require(
+        request.user, "meetings.manage", **services.committee_target(problem.committee)
+    )
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -743,6 +759,15 @@ def action_item_detail(request, pk):
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "update")
+        # The permission before the body: a refusal says nothing about the form.
+        if action == "reschedule":
+            require(
+                request.user,
+                "meetings.manage",
+                **services.committee_target(item.committee),
+            )
+        else:
+            require(request.user, "meetings.update_action_item", **target)
         if action == "reschedule":
             reschedule_form = RescheduleForm(request.POST)
             if reschedule_form.is_valid():

@@ -493,9 +493,31 @@ def person_create(
     return person
 
 
+def _check_residence_move(user, person, community):
+    """Refuse to move ``person`` to another residence community unless
+    ``user``'s scope holds both communities.
+
+    The residence community decides whose lists a person is on (the
+    community's secretary, its volunteers and grid): a unit head, or the
+    secretary of one of the two communities, may not move a person into or
+    out of another's lists. The street's staff may.
+    """
+    new_id = community.pk if community is not None else None
+    if user is None or new_id == person.community_id:
+        return
+    for community_id in (person.community_id, new_id):
+        if community_id is not None and not can(
+            user, "orgs.edit", street_id=person.street_id, community_id=community_id
+        ):
+            raise PermissionDenied(
+                _("只有同时管辖原社区和新社区的人员才能更改所属社区。")
+            )
+
+
 @transaction.atomic
 def person_update(*, user, person, **fields):
-    """Change a person's own fields; both old and new place must be the user's."""
+    """Change a person's own fields; both old and new place must be the user's,
+    and a new residence community needs a scope holding both communities."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
@@ -507,6 +529,8 @@ def person_update(*, user, person, **fields):
         unit=person.unit,
     ):
         raise PermissionDenied(_("您不能修改该人员的信息。"))
+    if "community" in fields:
+        _check_residence_move(user, person, fields["community"])
     if "phone" in fields:
         fields["phone"] = clean_phone(fields["phone"])
     for key, value in fields.items():

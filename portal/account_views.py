@@ -1,13 +1,18 @@
-"""Account security pages: two-factor code, enrolment, status; login lockouts."""
+"""Account security pages: two-factor code, enrolment, status; passwords
+(change, reset links handed over by a street admin); sign-out; login lockouts."""
 
 import django_otp
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import selectors, services
 from portal.audit import log_access
 from portal.otp import (
     SESSION_ENROLLED,
@@ -149,8 +155,121 @@ def account_security(request):
             "required": role_requires_otp(user),
             "verified": is_verified(request),
             "can_unlock": can(user, "portal.unlock_logins"),
+            "can_reset": can(user, "portal.reset_passwords"),
         },
     )
+
+
+# -- sign-out and passwords ---------------------------------------------------------
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and revoke the user's API tokens with the session."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.api_tokens_revoke(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+def _form_errors(form, exc):
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password: the old one, then the new one twice (the
+    password rules apply). The session stays; other sessions and every API
+    token of the user end."""
+
+    template_name = "portal/account/password_change.html"
+    success_url = reverse_lazy("account-security")
+
+    def form_valid(self, form):
+        try:
+            services.user_password_set(
+                user=form.user,
+                password=form.cleaned_data["new_password1"],
+                event=services.CHANGED_BY_SELF,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("密码已修改。API 令牌已失效，请重新获取。"))
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password through a reset link a street admin handed over.
+
+    Django's view: the link works once (the new password invalidates it) and
+    until ``PASSWORD_RESET_TIMEOUT``; the token leaves the address bar for the
+    session before the form is shown.
+    """
+
+    template_name = "portal/account/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        try:
+            services.user_password_set(
+                user=form.user,
+                password=form.cleaned_data["new_password1"],
+                event=services.RESET_BY_LINK,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        messages.success(self.request, _("新密码已设置，请用新密码登录。"))
+        return redirect(self.get_success_url())
+
+
+@never_cache
+def password_reset(request):
+    """Forgot the password: no e-mail on the intranet; the street admin makes
+    a one-time link."""
+    return render(request, "portal/account/password_reset.html")
+
+
+@never_cache
+@login_required
+def users(request):
+    """Street admins: the accounts of their streets, each with a reset link."""
+    if not can(request.user, "portal.reset_passwords"):
+        raise PermissionDenied(_("只有街道管理员可以管理账号。"))
+    q = request.GET.get("q", "").strip()[:50]
+    page = Paginator(selectors.user_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    log_access(request, "portal.user", len(page.object_list))
+    return render(request, "portal/account/users.html", {"page": page, "q": q})
+
+
+@never_cache
+@require_POST
+@login_required
+def user_password_reset(request, pk):
+    """Make a one-time password reset link for an account of one's streets."""
+    if not can(request.user, "portal.reset_passwords"):
+        raise PermissionDenied(_("只有街道管理员可以生成重置密码链接。"))
+    account = selectors.user_get(user=request.user, pk=pk)
+    uidb64, token = services.password_reset_link_create(
+        user=request.user, account=account
+    )
+    link = request.build_absolute_uri(
+        reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    )
+    return render(
+        request,
+        "portal/account/password_reset_link.html",
+        {"account": account, "link": link, "hours": _reset_hours()},
+    )
+
+
+def _reset_hours():
+    return max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
 
 
 @require_POST

@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -28,8 +27,16 @@ API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
 
 
 def exception_handler(exc, context):
-    """Turn a service's ``ValidationError`` into a 400 with its messages."""
-    if isinstance(exc, DjangoValidationError):
+    """Turn a service's ``ValidationError`` into a 400 with its messages, and
+    a refused token into a 401 (``portal.authentication.TokenRefused``)."""
+    from portal.authentication import TokenRefused
+
+    if isinstance(exc, TokenRefused):
+        # REST framework made it a 403: the session, the first authentication
+        # class, names no scheme. The token's own scheme is the answer.
+        exc.status_code = status.HTTP_401_UNAUTHORIZED
+        exc.auth_header = "Token"
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = DRFValidationError(exc.message_dict)
         else:
@@ -90,7 +97,11 @@ class PortalAuthTokenSerializer(AuthTokenSerializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password (and TOTP code) for an API token."""
+    """Exchange a username and password (and TOTP code) for an API token.
+
+    The token expires after ``PORTAL_API_TOKEN_DAYS`` days (then 401); signing
+    out of the portal, a new password or a reset link revokes it at once.
+    """
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -118,9 +129,9 @@ class TokenView(APIView):
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             raise DRFValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(
-            user=serializer.validated_data["user"]
-        )
+        from portal.services import api_token_issue
+
+        token = api_token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 
 

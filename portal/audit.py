@@ -9,7 +9,9 @@ Changes: an app registers each model that matters once, in its
 Every create, update and delete then writes an ``auditlog.LogEntry`` with the
 actor (the signed-in user, set by ``AuditlogMiddleware``; in a task or command
 wrap the work in ``auditlog.context.set_actor(user)``), the time and the
-changed fields, masked fields shown as ``138****8000``.
+changed fields, masked fields shown as ``138****8000``. An API call signed
+with a token is authenticated only inside the view; its authentication class
+(``portal.authentication``) makes the token's user the actor (``actor_set``).
 
 Reads: a page, API list or export that shows personal data lists (names with
 phones, party membership, volunteers…) calls ``log_access(request, what,
@@ -73,6 +75,26 @@ def register(model, *, mask_fields=(), exclude_fields=(), **options):
     return model
 
 
+def actor_set(request, user):
+    """Make ``user`` the actor of the audit entries ``request`` writes from now on.
+
+    ``AuditlogMiddleware`` keeps the request's audit context on the request;
+    without it (a view called outside the middleware) nothing changes. Returns
+    whether the actor was set.
+    """
+    context = getattr(request, AUDIT_CONTEXT_ATTR, None)
+    if context is None or user is None or not user.is_authenticated:
+        return False
+    context["actor"] = user
+    return True
+
+
+#: Where ``portal.middleware.AuditlogMiddleware`` keeps a request's audit context.
+AUDIT_CONTEXT_ATTR = "_portal_audit_context"
+#: Set on a request that showed personal data (``NoStoreMiddleware``).
+NO_STORE_ATTR = "_portal_no_store"
+
+
 def log_access(request, what, count, *, export=False):
     """Record that the signed-in user viewed (or exported) a personal-data list.
 
@@ -83,6 +105,8 @@ def log_access(request, what, count, *, export=False):
     from portal.models import AccessLog
     from portal.security import client_ip
 
+    # Personal data never stays in a browser's or proxy's cache.
+    setattr(getattr(request, "_request", request), NO_STORE_ATTR, True)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None

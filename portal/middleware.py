@@ -1,5 +1,5 @@
 """Middleware of the portal: language choice, the two-factor gate, the audit
-log's actor."""
+log's actor, no caching of personal data."""
 
 from urllib.parse import urlencode
 
@@ -10,8 +10,10 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from portal.audit import AUDIT_CONTEXT_ATTR, NO_STORE_ATTR
 from portal.otp import confirmed_devices, is_verified, otp_needed
 from portal.security import client_ip
 
@@ -79,8 +81,38 @@ class OTPRequiredMiddleware:
 class AuditlogMiddleware(BaseAuditlogMiddleware):
     """django-auditlog's middleware (actor = signed-in user), with the client
     address taken as the sign-in lockout takes it: X-Forwarded-For is trusted
-    only through the configured proxies (``PORTAL_TRUSTED_PROXIES``)."""
+    only through the configured proxies (``PORTAL_TRUSTED_PROXIES``).
+
+    The context is kept on the request, so that the API's token
+    authentication, which runs later inside the view, can name its user as
+    the actor (``portal.audit.actor_set``).
+    """
 
     @staticmethod
     def _get_remote_addr(request):
         return client_ip(request)
+
+    def get_extra_data(self, request):
+        # django-auditlog keeps this very dict as the request's context and
+        # reads the actor from it when an entry is saved.
+        context = super().get_extra_data(request)
+        setattr(request, AUDIT_CONTEXT_ATTR, context)
+        return context
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response that showed personal data.
+
+    A view, API list or export showing people calls ``portal.audit.log_access``,
+    which marks the request; nothing of it may stay in a browser's cache (a
+    shared office computer) or a proxy's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, NO_STORE_ATTR, False):
+            add_never_cache_headers(response)
+        return response

@@ -28,6 +28,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "portal.community_dashboard": frozenset({SA, SS, CS}),
     "portal.manage_roles": frozenset({SA}),
     "portal.unlock_logins": frozenset({SA}),
+    # A one-time password reset link for an account of his street.
+    "portal.reset_passwords": frozenset({SA}),
     "portal.view_stats": ALL_ROLES,
     # orgs
     "orgs.view": STAFF_ROLES,

@@ -1,6 +1,8 @@
-"""Sign-in lockout (django-axes): the Chinese lockout page and who is locked."""
+"""Sign-in lockout (django-axes): the Chinese lockout page and who is locked;
+the password length rule in Chinese."""
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -97,3 +99,21 @@ def signin_records_purge(*, now=None):
         model.objects.filter(attempt_time__lt=before).delete()[0]
         for model in (AccessAttempt, AccessFailureLog, AccessLog)
     )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's minimum length, with its messages in the portal's Chinese.
+
+    Django 5.2 reworded the message and its Chinese translation lags behind:
+    a user typing a short password would read English.
+    """
+
+    def get_error_message(self):
+        return _("密码太短，至少需要 %(min_length)d 个字符。") % {
+            "min_length": self.min_length
+        }
+
+    def get_help_text(self):
+        return _("密码至少需要 %(min_length)d 个字符。") % {
+            "min_length": self.min_length
+        }

@@ -1,14 +1,21 @@
-"""Writes on users and role assignments."""
+"""Writes on users and role assignments; API tokens and passwords."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from orgs.models import OrgKind
 from portal.models import Role, RoleAssignment, User
+from portal.roles import require
 from portal.scope import forget_scope
 
 #: role → the kind of org node its scope must be.
@@ -71,3 +78,99 @@ def user_create(*, username, password, display_name="", email=""):
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+# -- API tokens ------------------------------------------------------------------
+
+
+def api_token_expired(token):
+    """Return whether ``token`` is older than ``PORTAL_API_TOKEN_DAYS``."""
+    age = timezone.now() - token.created
+    return age >= timedelta(days=settings.PORTAL_API_TOKEN_DAYS)
+
+
+@transaction.atomic
+def api_token_issue(*, user):
+    """Return ``user``'s API token: the current one, or a new one if it expired."""
+    token, _created = Token.objects.get_or_create(user=user)
+    if api_token_expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token
+
+
+def api_tokens_revoke(*, user):
+    """Delete ``user``'s API tokens (sign-out, new password); return how many."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+# -- passwords ---------------------------------------------------------------------
+
+#: What an audit entry about an account records (``additional_data["event"]``).
+CHANGED_BY_SELF = "password_changed"
+RESET_BY_LINK = "password_reset"
+RESET_LINK_MADE = "password_reset_link_created"
+
+
+def _audit_account(*, account, actor, event):
+    """Write an audit entry about ``account`` (no password, not even masked)."""
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.log_create(
+        account,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={},
+        actor=actor,
+        additional_data={"event": event},
+    )
+
+
+@transaction.atomic
+def user_password_set(*, user, password, event=CHANGED_BY_SELF):
+    """Give ``user`` a new password (the password rules apply), revoke his API
+    tokens and audit it. ``event`` says how: changed by himself when signed in
+    (``CHANGED_BY_SELF``) or through a reset link (``RESET_BY_LINK``).
+
+    Other sessions of the user end by themselves (Django checks each session
+    against the password); the caller keeps the current one
+    (``update_session_auth_hash``) where it should.
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password2": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke(user=user)
+    if event == RESET_BY_LINK:
+        # Who forgot his password has often locked himself out trying: the
+        # new password works at once.
+        from axes.utils import reset
+
+        reset(username=user.get_username())
+    _audit_account(account=user, actor=user, event=event)
+    return user
+
+
+@transaction.atomic
+def password_reset_link_create(*, user, account):
+    """Return ``(uidb64, token)`` of a one-time link that lets ``account`` set a
+    new password, made by the street admin ``user`` (who hands it over).
+
+    The caller fetched ``account`` through ``portal.selectors.user_get`` (an
+    account outside ``user``'s streets is a 404). The link works once (a new
+    password invalidates it) and for ``PASSWORD_RESET_TIMEOUT`` seconds
+    (Django's ``PasswordResetTokenGenerator``). The account's API tokens are
+    revoked now: whoever asked for a reset may have lost control of it.
+    """
+    from portal.selectors import user_list
+
+    require(user, "portal.reset_passwords")
+    if not user_list(user=user).filter(pk=account.pk).exists():
+        raise PermissionDenied(_("该账号不在您的管辖范围内。"))
+    api_tokens_revoke(user=account)
+    _audit_account(account=account, actor=user, event=RESET_LINK_MADE)
+    uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
+    return uidb64, default_token_generator.make_token(account)

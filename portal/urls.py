@@ -29,7 +29,26 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_reset/", account_views.password_reset, name="password_reset"
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/users/", account_views.users, name="users"),
+    path(
+        "accounts/users/<int:pk>/password-reset/",
+        account_views.user_password_reset,
+        name="user-password-reset",
+    ),
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", account_views.otp_setup, name="otp-setup"),
     path("accounts/otp/disable/", account_views.otp_disable, name="otp-disable"),

@@ -753,6 +753,8 @@ def spending_create(request):
 def spending_void(request, pk):
     _require_view(request)
     spending = selectors.spending_get(user=request.user, pk=pk)
+    # The permission before the body: a refusal says nothing about the form.
+    require(request.user, "support.record_spending", spending)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -882,6 +884,7 @@ def special_fund_detail(request, pk):
 def special_fund_entry_reverse(request, pk):
     _require_view(request)
     entry = selectors.special_fund_entry_get(user=request.user, pk=pk)
+    require(request.user, "support.manage", street_id=entry.street_id)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         try:

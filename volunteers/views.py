@@ -515,6 +515,8 @@ def claimable_claim(request, kind, pk):
     obj = get_object_or_404(
         selectors.claimable_list(user=request.user, model=model), pk=pk
     )
+    # Only units' heads and volunteers claim: refused before the body is read.
+    require(request.user, "volunteers.claim")
     form = ClaimForm(request.POST, user=request.user)
     if not form.is_valid():
         raise Http404
@@ -946,6 +948,8 @@ def volunteer_leave(request, pk):
 @require_POST
 def points_correct(request, pk):
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    # The permission before the body: a refusal says nothing about the form.
+    require(request.user, "volunteers.correct_points", volunteer)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -968,6 +972,7 @@ def points_correct(request, pk):
 @require_POST
 def entry_reverse(request, pk):
     entry = get_object_or_404(selectors.entry_list(user=request.user), pk=pk)
+    require(request.user, "volunteers.correct_points", entry.volunteer)
     form = ReverseForm(request.POST)
     if form.is_valid():
         try:

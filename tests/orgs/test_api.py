@@ -314,3 +314,64 @@ def test_stats_carry_the_orgs_keys(world, org):
     assert body["big_party_committees"] == 2
     body = api(world.secretary_b).get("/api/v1/stats/").json()
     assert body["units"] == 1 and body["big_party_committees"] == 1
+
+
+# -- a person's residence community (issue 17, item 10) ------------------------------
+
+
+def test_a_unit_head_cannot_move_his_staff_into_another_communitys_lists(world):
+    # given a member of unit A's staff living in community A
+    person = make_person(world, "甲单位职工", community=world.a, unit=world.unit_a)
+    client = api(world.unit_head_a)
+    # when the unit head sets his residence to community B
+    response = client.patch(
+        f"/api/v1/people/{person.pk}/", {"community": world.b.pk}, format="json"
+    )
+    # then he is refused and the person stays in A's lists
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.community_id == world.a.pk
+    # while the unit head still corrects his staff's other details
+    response = client.patch(
+        f"/api/v1/people/{person.pk}/",
+        {"name": "甲单位职工二", "community": world.a.pk},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    person.refresh_from_db()
+    assert (person.name, person.community_id) == ("甲单位职工二", world.a.pk)
+
+
+def test_a_secretary_cannot_move_a_resident_to_another_community(world):
+    person = make_person(world, "甲居民", community=world.a)
+    response = api(world.secretary_a).patch(
+        f"/api/v1/people/{person.pk}/", {"community": world.b.pk}, format="json"
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.community_id == world.a.pk
+
+
+def test_street_staff_move_a_person_between_their_communities(world):
+    person = make_person(world, "搬家居民", community=world.a)
+    response = api(world.street_staff).patch(
+        f"/api/v1/people/{person.pk}/", {"community": world.b.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    person.refresh_from_db()
+    assert person.community_id == world.b.pk
+
+
+def test_a_secretary_sets_the_residence_of_a_unit_worker_to_her_community(world):
+    # a worker of unit A living nowhere in the street yet: A's secretary holds
+    # both the old (none) and the new community
+    person = make_person(world, "外来职工", unit=world.unit_a)
+    response = api(world.secretary_a).patch(
+        f"/api/v1/people/{person.pk}/", {"community": world.a.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    # but the unit head may not set it at all
+    response = api(world.unit_head_a).patch(
+        f"/api/v1/people/{person.pk}/", {"community": None}, format="json"
+    )
+    assert response.status_code == 403

@@ -413,3 +413,25 @@ def test_changing_a_person_is_audited_with_the_phone_masked(world):
     assert entry.actor == world.secretary_a
     assert "13700001111" not in str(entry.changes)
     assert "137****1111" in str(entry.changes)
+
+
+def test_the_person_form_cannot_move_a_person_to_another_community(world):
+    # given a unit head editing a member of his staff living in A
+    person = make_person(world, "甲职工", community=world.a, unit=world.unit_a)
+    # when he picks community B on the form
+    response = login(world.unit_head_a).post(
+        f"/orgs/people/{person.pk}/edit/",
+        {"name": "甲职工", "community": world.b.pk, "unit": world.unit_a.pk},
+    )
+    # then he is refused and nothing changed
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.community_id == world.a.pk
+    # and the street staff may move the person
+    response = login(world.street_staff).post(
+        f"/orgs/people/{person.pk}/edit/",
+        {"name": "甲职工", "community": world.b.pk, "unit": world.unit_a.pk},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.community_id == world.b.pk

@@ -111,3 +111,95 @@ def test_every_write_action_a_viewset_names_is_a_role_action():
                 named[f"{viewset.__name__}.{write}"] = action
                 assert action in ACTIONS, f"{viewset.__name__}.{write}: {action}"
     assert len(named) >= 30  # the API's writes are named, not skipped
+
+
+# -- tokens: they expire and are revoked (SECURITY.md, "Signing in") ----------------
+
+
+def token_client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_a_token_works_until_it_expires_then_answers_401(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from tests import clock
+
+    # given a secretary's token taken now, tokens lasting 30 days
+    settings.PORTAL_API_TOKEN_DAYS = 30
+    token = Token.objects.create(user=world.secretary_a)
+    now = timezone.now()
+    # then it works on its 29th day
+    with clock.travel(now + timedelta(days=29)):
+        assert token_client(token).get("/api/v1/stats/").status_code == 200
+    # and on the 31st it answers 401, naming the scheme, with a Chinese reason
+    with clock.travel(now + timedelta(days=31)):
+        response = token_client(token).get("/api/v1/stats/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["detail"] == "API 令牌已过期，请重新获取。"
+
+
+def test_the_token_endpoint_replaces_an_expired_token(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from tests import clock
+
+    old = Token.objects.create(user=world.secretary_a)
+    with clock.travel(timezone.now() + timedelta(days=31)):
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            {"username": "secretary_a", "password": PASSWORD},
+            format="json",
+        )
+        assert response.status_code == 200
+        new = response.json()["token"]
+        assert new != old.key
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+        assert client.get("/api/v1/stats/").status_code == 200
+
+
+def test_an_unknown_token_answers_401_and_no_credentials_403(db):
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567"
+    )
+    response = client.get("/api/v1/people/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    # a caller without any credentials is refused as before
+    assert APIClient().get("/api/v1/people/").status_code == 403
+
+
+def test_a_password_change_revokes_the_api_token(world):
+    from rest_framework.authtoken.models import Token
+
+    from tests.conftest import login
+
+    token = Token.objects.create(user=world.secretary_a)
+    response = login(world.secretary_a).post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-fresh-lantern-2718",
+            "new_password2": "a-fresh-lantern-2718",
+        },
+    )
+    assert response.status_code == 302
+    assert token_client(token).get("/api/v1/stats/").status_code == 401
+
+
+def test_token_lifetime_setting_defaults_to_30_days():
+    from django.conf import settings
+
+    assert settings.PORTAL_API_TOKEN_DAYS == 30
+    assert settings.PASSWORD_RESET_TIMEOUT == 24 * 3600

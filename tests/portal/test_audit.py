@@ -129,3 +129,51 @@ def test_the_access_log_cannot_be_edited_in_the_admin(world):
     assert not admin.has_add_permission(request)
     assert not admin.has_change_permission(request)
     assert not admin.has_delete_permission(request)
+
+
+# -- the API: a token's user is the actor (issue 17, item 2) --------------------------
+
+
+def test_a_write_through_the_api_with_a_token_is_audited_with_its_user(world):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    # given a unit head's staff member, and the unit head's API token
+    person = Person.objects.create(
+        name="李四", phone="13912345678", street=world.street, unit=world.unit_a
+    )
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.unit_head_a).key}"
+    )
+    # when he corrects the person's name through the API
+    response = client.patch(
+        f"/api/v1/people/{person.pk}/", {"name": "李思"}, format="json"
+    )
+    # then the audit entry names him, as a page would
+    assert response.status_code == 200, response.content
+    entry = entries_for(person).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor_id == world.unit_head_a.pk
+    assert entry.changes_dict["name"] == ["李四", "李思"]
+    assert entry.remote_addr == "127.0.0.1"
+
+
+def test_every_viewset_authenticates_tokens_with_the_portals_class():
+    # another token class would leave the audit actor empty again
+    from rest_framework.authentication import TokenAuthentication
+
+    from portal.api import build_router
+    from portal.authentication import PortalTokenAuthentication
+
+    for _prefix, viewset, _basename in build_router().registry:
+        token_classes = [
+            cls
+            for cls in viewset.authentication_classes
+            if issubclass(cls, TokenAuthentication)
+        ]
+        assert token_classes == [PortalTokenAuthentication], viewset.__name__
+
+
+def test_actor_set_without_the_middleware_changes_nothing(world):
+    request = RequestFactory().get("/")
+    assert audit.actor_set(request, world.street_admin) is False

@@ -30,6 +30,8 @@ KEYS = [
     "SESSION_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_SAMESITE",
     "CONTENT_SECURITY_POLICY",
 ]
 
@@ -118,6 +120,67 @@ def test_cookies_are_secure_and_http_only_in_production(world, production):
         assert cookie["secure"], name
         assert cookie["httponly"], name
         assert cookie["samesite"] == "Lax", name
+
+
+def test_the_language_cookie_is_secure_and_same_site_in_production(db, production):
+    # given production settings: the session cookie is Secure
+    assert production["LANGUAGE_COOKIE_SECURE"] is True
+    assert production["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
+    # when a visitor switches the language (the header's switch)
+    client = Client()
+    with override_settings(**production, ALLOWED_HOSTS=["testserver"]):
+        client.get("/accounts/login/", secure=True)
+        response = client.post(
+            "/i18n/setlang/", {"language": "en", "next": "/"}, secure=True
+        )
+    # then the cookie goes only over HTTPS and not with other sites' requests
+    assert response.status_code == 302
+    cookie = response.cookies["django_language"]
+    assert cookie["secure"]
+    assert cookie["samesite"] == "Lax"
+
+
+# -- personal data is never cached (issue 17, item 10) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orgs/people/",
+        "/orgs/people/export.xlsx",
+        "/volunteers/manage/volunteers/",
+        "/api/v1/people/",
+        "/accounts/lockouts/",
+    ],
+)
+def test_pages_and_exports_with_personal_data_are_not_stored(world, url):
+    # given the street admin looking at people
+    response = login(world.street_admin).get(url)
+    # then neither the browser nor a proxy may keep the answer
+    assert response.status_code == 200, url
+    cache_control = response["Cache-Control"]
+    assert "no-store" in cache_control and "private" in cache_control, url
+
+
+def test_a_person_fetched_with_a_token_is_not_stored(world):
+    from rest_framework.authtoken.models import Token
+
+    from orgs.models import Person
+
+    person = Person.objects.get(user=world.secretary_a)
+    token = Token.objects.create(user=world.street_staff)
+    response = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get(
+        f"/api/v1/people/{person.pk}/"
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_pages_without_personal_data_keep_their_caching(world):
+    # the unit list shows no people: the marker stays off it
+    response = login(world.secretary_a).get("/orgs/units/")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 @pytest.mark.urls("tests.portal.urls_faults")

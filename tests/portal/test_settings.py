@@ -79,3 +79,56 @@ def test_makemigrations_check_runs_on_a_bare_checkout():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _production_settings(names, **environ):
+    """``names`` of ``portal.settings`` as a production process computes them."""
+    import json
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SESSION_COOKIE_SECURE", "PORTAL_API_TOKEN_DAYS")
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="a-long-and-random-production-secret-key-0123456789-abcdefghij",
+        ALLOWED_HOSTS="portal.example.gov.cn",
+        **environ,
+    )
+    code = (
+        "import json, portal.settings as s;"
+        f"print(json.dumps({{k: getattr(s, k, None) for k in {names!r}}}))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_language_cookie_follows_the_session_cookie():
+    names = ["LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_SAMESITE"]
+    # production: Secure like the session cookie, and SameSite=Lax
+    assert _production_settings(names) == {
+        "LANGUAGE_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SAMESITE": "Lax",
+    }
+    # a deployment without HTTPS relaxes both cookies together
+    relaxed = _production_settings(names, SESSION_COOKIE_SECURE="0")
+    assert relaxed["LANGUAGE_COOKIE_SECURE"] is False
+    assert relaxed["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_api_tokens_expire_after_30_days_unless_configured():
+    assert _production_settings(["PORTAL_API_TOKEN_DAYS"]) == {
+        "PORTAL_API_TOKEN_DAYS": 30
+    }
+    assert _production_settings(
+        ["PORTAL_API_TOKEN_DAYS"], PORTAL_API_TOKEN_DAYS="7"
+    ) == {"PORTAL_API_TOKEN_DAYS": 7}

@@ -59,6 +59,9 @@ def _pk(attr):
 PAGE_ARGS = {
     # portal
     "community-dashboard": _pk("community"),
+    "user-password-reset": lambda p: {"pk": p.volunteer_user.pk},
+    # A link that is not (or no longer) valid: its page says so, to anyone.
+    "password_reset_confirm": lambda p: {"uidb64": "MQ", "token": "no-such-token"},
     # orgs
     "orgs:unit_detail": _pk("unit"),
     "orgs:unit_edit": _pk("unit"),
@@ -523,9 +526,10 @@ def call(
     return answer
 
 
-# -- bodies for POSTs whose form is checked before the permission --------------------------
-# With an empty body these views answer "fill the form" to everyone; a valid
-# body reaches the service, which refuses a role that may not act (403).
+# -- valid bodies for some POSTs -------------------------------------------------------------
+# The permission comes before the form (a forbidden persona gets 403 whatever
+# the body: test_a_forbidden_page_post_is_refused_before_its_body); a valid body
+# lets the personas who may act write, so the matrix sees the write succeed.
 
 
 def _month(d, p):
@@ -551,6 +555,7 @@ POST_BODIES = {
 
 #: Page routes whose arguments do not name an object of a place.
 PLACE_FREE = {
+    "password_reset_confirm",
     "orgs:import_template",
     "volunteers:claimable_board",
     "volunteers:claimable_create",

@@ -106,6 +106,33 @@ def test_matrix_row(matrix_data, db, key):
     assert not wrong, f"{key}\n" + "\n".join(wrong)
 
 
+FORM_FIRST = sorted(
+    key
+    for key in MATRIX
+    if key.startswith("POST ") and key.split(" ", 1)[1] in h.POST_BODIES
+)
+
+
+@pytest.mark.parametrize("key", FORM_FIRST)
+def test_a_forbidden_page_post_is_refused_before_its_body(matrix_data, db, key):
+    """A persona the row refuses (403, with a valid body) is refused with a
+    bad body too: the permission is checked before the form, so a refusal
+    tells nothing about what the body lacks."""
+    d = matrix_data
+    name = key.split(" ", 1)[1]
+    expected = parse(MATRIX[key])
+    refused = [p for p in COLUMNS if expected[p][0] == "403"]
+    assert refused, key
+    wrong = []
+    for persona in refused:
+        url, _body = h.page_request(d, name, "POST", persona, h.OWN)
+        for body in ({}, {"unexpected": "x"}):
+            answer = h.call(d, persona, "POST", url, body)
+            if answer.status != 403 or answer.wrote:
+                wrong.append(f"{persona} {body}: {answer.token()}")
+    assert not wrong, f"{key}\n" + "\n".join(wrong)
+
+
 def _admin_urls():
     """Every admin route, with ``1`` for each argument it takes."""
     from django.contrib import admin
