@@ -216,9 +216,9 @@ def unit_detail(request, pk):
     seats = selectors.seats_of_unit(unit)
     cells = list(unit.cells.order_by("code"))
     members_page = _page(request, members, 30)
-    # The contact and the head with their mobiles, the party members shown.
-    shown = len(members_page.object_list) + bool(unit.head_id)
-    audit.log_access(request, "orgs.unit", shown + bool(unit.contact_phone))
+    # People shown: the contact and the head (mobiles), the page's party members.
+    people = len(members_page.object_list) + bool(unit.contact_phone)
+    audit.log_access(request, "orgs.unit", people + bool(unit.head_id))
     return render(
         request,
         "orgs/unit_detail.html",
@@ -369,9 +369,10 @@ def node_detail(request, pk):
         )
         context["members_page"] = _page(request, members, 30)
         context["children"] = visible.filter(parent=node).order_by("code")
-    # The secretary with his mobile, a party organisation's members.
-    shown = len(context["members_page"].object_list) if "members_page" in context else 0
-    audit.log_access(request, "orgs.org_node", shown + bool(node.secretary_id))
+    # People shown: the secretary (mobile), a party organisation's members.
+    members_page = context.get("members_page")
+    people = len(members_page.object_list) if members_page is not None else 0
+    audit.log_access(request, "orgs.org_node", people + bool(node.secretary_id))
     return render(request, "orgs/node_detail.html", context)
 
 
