@@ -3,7 +3,13 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from portal.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
+from portal.urls import (  # noqa: F401
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    urlpatterns,
+)
 
 
 def constant(request):

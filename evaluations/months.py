@@ -6,6 +6,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.params import YEAR_MAX, YEAR_MIN
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -29,7 +31,7 @@ def parse_month(text):
     match = _MONTH_RE.match((text or "").strip())
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
+        if YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12:
             return date(year, month, 1)
     raise ValidationError(_("月份格式应为 YYYY-MM，例如 2024-05。"))
 

@@ -30,9 +30,11 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/download/", views.notice_download, name="notice_download"),
     path("annual/", views.annual, name="annual"),
-    path("annual/<int:unit_pk>/<int:year>/", views.annual_report, name="annual_report"),
     path(
-        "annual/<int:unit_pk>/<int:year>/xlsx/",
+        "annual/<int:unit_pk>/<year:year>/", views.annual_report, name="annual_report"
+    ),
+    path(
+        "annual/<int:unit_pk>/<year:year>/xlsx/",
         views.annual_report_xlsx,
         name="annual_report_xlsx",
     ),

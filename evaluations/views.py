@@ -31,6 +31,7 @@ from evaluations.models import (
 from evaluations.months import add_months, month_label, month_start, parse_month
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode, UnitKind
 from portal.exports import attachment
+from portal.params import query_id, query_year
 from portal.roles import can, require
 from portal.scope import scope_for
 
@@ -99,8 +100,9 @@ def runs(request):
     run_queryset = selectors.run_list(user=user).filter(street=street)
     active = run_queryset.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
     focus = None
-    if request.GET.get("run", "").isdigit():
-        focus = run_queryset.filter(pk=int(request.GET["run"])).first()
+    run_id = query_id(request.GET, "run")
+    if run_id:
+        focus = run_queryset.filter(pk=run_id).first()
     focus = focus or active.first() or run_queryset.first()
     return render(
         request,
@@ -210,8 +212,7 @@ def results(request):
     kind = request.GET.get("kind", "")
     if kind not in dict(KIND_CHOICES):
         kind = ""
-    community = request.GET.get("community", "")
-    community = int(community) if community.isdigit() else None
+    community = query_id(request.GET, "community")
     filtered = selectors.evaluation_filter(
         queryset, month=month, community=community, kind=kind, grade=grade
     )
@@ -603,9 +604,9 @@ def ratings(request):
     level = request.GET.get("level", "")
     if level in CreditLevel.values:
         queryset = queryset.filter(level=level)
-    community = request.GET.get("community", "")
-    if community.isdigit():
-        queryset = queryset.filter(community_id=int(community))
+    community = query_id(request.GET, "community")
+    if community:
+        queryset = queryset.filter(community_id=community)
     queryset = queryset.order_by("level", "-stars", "unit__code")
     return render(
         request,
@@ -840,10 +841,8 @@ def notice_download(request, pk):
 
 
 def _year(request):
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        return int(year)
-    return timezone.localdate().year - (1 if timezone.localdate().month < 3 else 0)
+    today = timezone.localdate()
+    return query_year(request.GET, default=today.year - (1 if today.month < 3 else 0))
 
 
 @login_required

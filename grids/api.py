@@ -24,6 +24,7 @@ from grids.models import (
 )
 from grids.photos import MAX_PHOTOS
 from orgs.models import OrgKind, OrgNode
+from portal.params import query_int
 from portal.scope import scope_for
 
 # -- cells --------------------------------------------------------------------------
@@ -95,10 +96,7 @@ class CellViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def geojson(self, request):
         """The visible cells of one level as a GeoJSON FeatureCollection."""
-        try:
-            level = int(request.query_params.get("level", CellLevel.AREA))
-        except ValueError:
-            level = CellLevel.AREA
+        level = query_int(request.query_params, "level", CellLevel.AREA)
         return Response(selectors.map_geojson(user=request.user, level=level))
 
 

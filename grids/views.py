@@ -36,6 +36,7 @@ from grids.models import (
 )
 from grids.photos import MAX_PHOTOS
 from orgs.models import Person
+from portal.params import ID_MAX, query_id, query_int, to_int
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.uploads import upload_limit
@@ -88,10 +89,7 @@ def tree(request):
 def map_view(request):
     """The grid as a map of the cells' own boundaries, coloured by open cases."""
     require(request.user, "grids.view")
-    try:
-        level = int(request.GET.get("level", CellLevel.AREA))
-    except ValueError:
-        level = CellLevel.AREA
+    level = query_int(request.GET, "level", CellLevel.AREA)
     if level not in (
         CellLevel.COMMUNITY,
         CellLevel.AREA,
@@ -373,8 +371,9 @@ def case_new(request):
     cells = selectors.reportable_cells(user=request.user)
     units = selectors.units_for_report(user=request.user)
     initial = {}
-    if request.GET.get("cell", "").isdigit():
-        initial["cell"] = int(request.GET["cell"])
+    cell = query_id(request.GET, "cell")
+    if cell:
+        initial["cell"] = cell
     form = CaseForm(
         request.POST or None,
         request.FILES or None,
@@ -436,18 +435,20 @@ def visit_new(request):
     cells = Cell.objects.filter(
         selectors.cell_visible_q(scope), level__lte=CellLevel.SUB
     ).order_by("tree_id", "lft")
-    chosen = request.GET.get("cell") or request.POST.get("cell")
-    if chosen and str(chosen).isdigit():
+    chosen = query_id(request.GET, "cell") or to_int(
+        request.POST.get("cell"), minimum=1, maximum=ID_MAX
+    )
+    if chosen:
         # A household or entrance opened from its cell page is offered too.
         cells = (
-            Cell.objects.filter(selectors.cell_visible_q(scope)).filter(pk=int(chosen))
+            Cell.objects.filter(selectors.cell_visible_q(scope)).filter(pk=chosen)
             | cells
         )
     form = VisitForm(
         request.POST or None,
         request.FILES or None,
         cells=cells.order_by("tree_id", "lft"),
-        initial={"cell": int(chosen)} if chosen and str(chosen).isdigit() else {},
+        initial={"cell": chosen} if chosen else {},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

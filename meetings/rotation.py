@@ -29,6 +29,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from portal.params import YEAR_MAX, YEAR_MIN, to_int
+
 
 def month_start(day):
     """Return the first day of ``day``'s month."""
@@ -47,11 +49,18 @@ def add_months(month, n):
 
 
 def parse_month(text):
-    """Return the first day of a ``YYYY-MM`` month, or raise ``ValueError``."""
+    """Return the first day of a ``YYYY-MM`` month, or raise ``ValueError``.
+
+    Years outside ``portal.params.YEAR_MIN..YEAR_MAX`` are refused too: the
+    month arithmetic of rotation and reminders stays within ``datetime``.
+    """
     year, month = str(text).strip().split("-")
     if len(year) != 4 or len(month) not in (1, 2):
         raise ValueError(text)
-    return date(int(year), int(month), 1)
+    year = to_int(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
+    if year is None:
+        raise ValueError(text)
+    return date(year, int(month), 1)
 
 
 def _order_key(seat):

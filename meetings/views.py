@@ -56,6 +56,7 @@ from meetings.rotation import (
 )
 from meetings.uploads import MAX_FILES
 from orgs.models import CommitteeKind, OrgKind, OrgNode, Seat
+from portal.params import query_id, query_year
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.uploads import upload_limit
@@ -87,13 +88,6 @@ def _month_arg(request, default=None):
         except ValueError:
             messages.warning(request, _("月份格式应为 YYYY-MM，已显示本月。"))
     return default or month_start(timezone.localdate())
-
-
-def _int_arg(request, name):
-    try:
-        return int(request.GET.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _sorted(qs, request, allowed, default):
@@ -132,7 +126,7 @@ def meeting_list(request):
     user = request.user
     month = _month_arg(request)
     communities = list(_communities(user))
-    community_id = _int_arg(request, "community")
+    community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
     status = request.GET.get("status", "")
     if status not in MeetingStatus.values:
@@ -669,9 +663,9 @@ def action_item_board(request):
     user = request.user
     status, overdue = _item_filters(request)
     communities = list(_communities(user))
-    community_id = _int_arg(request, "community")
+    community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
-    unit_id = _int_arg(request, "unit")
+    unit_id = query_id(request.GET, "unit")
     base = selectors.action_item_list(user=user, community=community)
     qs = selectors.action_item_list(
         user=user, community=community, status=status or None, overdue=overdue
@@ -874,11 +868,7 @@ def committee_rotation(request, pk):
     _viewer(request)
     committee = selectors.committee_get(user=request.user, pk=pk)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    year = min(max(year, 2000), 2100)
+    year = query_year(request.GET, default=today.year)
     can_manage = can(
         request.user, "meetings.manage", **services.committee_target(committee)
     )

@@ -154,6 +154,19 @@ class OrgNodeViewSet(
             head_name=F("head__name"), secretary_name=F("secretary__name")
         )
 
+    def list(self, request, *args, **kwargs):
+        # Units carry their contact's mobile, nodes their head's and
+        # secretary's names: recorded as the unit pages are.
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", response.data)
+        audit.log_access(request, "orgs.org_node", len(results))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit.log_access(request, "orgs.org_node", 1)
+        return response
+
     def _node(self, pk):
         return selectors.org_node_get(user=self.request.user, pk=pk)
 

@@ -118,6 +118,8 @@ def unit_list(request):
     require(request.user, "orgs.view")
     filterset = _unit_filter(request)
     page = _page(request, filterset.qs)
+    # Each row names the unit's contact with his mobile.
+    audit.log_access(request, "orgs.unit", len(page.object_list))
     return render(
         request,
         "orgs/unit_list.html",
@@ -169,13 +171,17 @@ def unit_detail(request, pk):
     staff_count = Person.objects.filter(unit=unit).count()
     seats = selectors.seats_of_unit(unit)
     cells = list(unit.cells.order_by("code"))
+    members_page = _page(request, members, 30)
+    # People shown: the contact and the head (mobiles), the page's party members.
+    people = len(members_page.object_list) + bool(unit.contact_phone)
+    audit.log_access(request, "orgs.unit", people + bool(unit.head_id))
     return render(
         request,
         "orgs/unit_detail.html",
         {
             "unit": unit,
             "party_orgs": party_orgs,
-            "members_page": _page(request, members, 30),
+            "members_page": members_page,
             "member_total": sum(p.member_total for p in party_orgs),
             "staff_count": staff_count,
             "seats": seats,
@@ -245,6 +251,7 @@ def unit_edit(request, pk):
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:unit_detail", pk=unit.pk)
+    audit.log_access(request, "orgs.unit", 1)  # the contact's name and mobile
     return render(
         request,
         "orgs/form.html",
@@ -318,6 +325,10 @@ def node_detail(request, pk):
         )
         context["members_page"] = _page(request, members, 30)
         context["children"] = visible.filter(parent=node).order_by("code")
+    # People shown: the secretary (mobile), a party organisation's members.
+    members_page = context.get("members_page")
+    people = len(members_page.object_list) if members_page is not None else 0
+    audit.log_access(request, "orgs.org_node", people + bool(node.secretary_id))
     return render(request, "orgs/node_detail.html", context)
 
 
@@ -655,6 +666,7 @@ def person_edit(request, pk):
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:person_detail", pk=person.pk)
+    audit.log_access(request, "orgs.person", 1)
     return render(
         request,
         "orgs/person_form.html",

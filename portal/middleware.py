@@ -1,5 +1,5 @@
-"""Middleware of the portal: language choice, the two-factor gate, the audit
-log's actor, no caching of personal data."""
+"""Middleware of the portal: language choice, refusing NUL characters in URLs,
+the two-factor gate, the audit log's actor, no caching of personal data."""
 
 from urllib.parse import urlencode
 
@@ -32,6 +32,40 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class QueryStringGuardMiddleware:
+    """Refuse a URL whose path or query string holds a NUL character: 400.
+
+    PostgreSQL refuses NUL in text, so ``?q=%00`` reaching a search, a filter
+    or the access log's copy of the query string would be a server error on
+    whichever page reads it. No one types a NUL: refuse it once, for every
+    page and the API, before any view reads the parameters (pages: the
+    styled error page in Chinese; the API: JSON).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _holds_nul(request.GET):
+            return self.refuse(request)
+        return self.get_response(request)
+
+    def refuse(self, request):
+        message = _("链接中含有无效字符（空字符），请检查后重试。")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        from portal.views import error_400
+
+        return error_400(request, message=message)
+
+
+def _holds_nul(params):
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in params.lists()
+    )
 
 
 #: URL names an unverified user may still reach (sign-in, the code pages).

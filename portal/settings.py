@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view, log or sign-in record reads the query string.
+    "portal.middleware.QueryStringGuardMiddleware",
     # After OTPMiddleware: street admins must pass TOTP before any page or API.
     "portal.middleware.OTPRequiredMiddleware",
     "portal.middleware.AuditlogMiddleware",

@@ -77,6 +77,7 @@ for _app in PAGE_APPS:
     if util.find_spec(_app) and util.find_spec(f"{_app}.urls"):
         urlpatterns.append(path(f"{_app}/", include(import_module(f"{_app}.urls"))))
 
+handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
 handler500 = "portal.views.error_500"

@@ -142,6 +142,19 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def error_400(request, exception=None, message=None):
+    return render(
+        request,
+        "error.html",
+        {
+            "code": 400,
+            "title": _("请求有误"),
+            "message": message or _("请求无法处理：链接或提交的内容有误。"),
+        },
+        status=400,
+    )
+
+
 def error_403(request, exception=None):
     return render(
         request,

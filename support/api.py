@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from grids.models import Cell
 from orgs.models import OrgKind, OrgNode
 from portal.audit import log_access
+from portal.params import query_id, query_year
 from portal.roles import require
 from portal.scope import scope_for
 from support import selectors, services
@@ -134,8 +135,8 @@ class WorkerViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         ).filter(**self._community_filter())
 
     def _community_filter(self):
-        community = self.request.query_params.get("community")
-        return {"community_id": community} if str(community).isdigit() else {}
+        community = query_id(self.request.query_params, "community")
+        return {"community_id": community} if community else {}
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -255,10 +256,9 @@ class TrainingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         params = self.request.query_params
-        year = params.get("year")
         return selectors.training_list(
             user=self.request.user,
-            year=int(year) if str(year).isdigit() else None,
+            year=query_year(params),
             search=params.get("search", ""),
         )
 
@@ -453,10 +453,9 @@ class BudgetViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def get_queryset(self):
         params = self.request.query_params
-        year = params.get("year")
         return selectors.budget_list(
             user=self.request.user,
-            year=int(year) if str(year).isdigit() else None,
+            year=query_year(params),
             line=params.get("line", ""),
         )
 
@@ -544,10 +543,9 @@ class SpendingViewSet(SupportViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         params = self.request.query_params
-        year = params.get("year")
         return selectors.spending_list(
             user=self.request.user,
-            year=int(year) if str(year).isdigit() else None,
+            year=query_year(params),
             line=params.get("line", ""),
         )
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import log_access
 from portal.exports import xlsx_response
+from portal.params import query_year
 from portal.roles import can, require
 from portal.scope import scope_for
 from support import exports, forms, selectors, services
@@ -71,13 +72,6 @@ def _apply_errors(form, exc):
 
 def _today():
     return timezone.localdate()
-
-
-def _int_param(request, name, default):
-    try:
-        return int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
 
 
 # -- home --------------------------------------------------------------------------
@@ -608,8 +602,7 @@ def social_org_detail(request, pk):
 
 # -- community funds ------------------------------------------------------------------------
 def _year(request):
-    year = _int_param(request, "year", _today().year)
-    return year if 2000 <= year <= 2100 else _today().year
+    return query_year(request.GET, default=_today().year)
 
 
 @login_required

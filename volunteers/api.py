@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from orgs.models import OrgKind, OrgNode
 from portal.audit import log_access
+from portal.params import query_id
 from volunteers import selectors, services
 from volunteers.models import (
     Activity,
@@ -557,9 +558,9 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def balance(self, request):
         """Balance of ``?volunteer=`` (default: the caller)."""
-        volunteer_id = request.query_params.get("volunteer")
-        if volunteer_id:
-            if not str(volunteer_id).isdigit():
+        if request.query_params.get("volunteer"):
+            volunteer_id = query_id(request.query_params, "volunteer")
+            if volunteer_id is None:
                 from rest_framework.exceptions import ValidationError
 
                 raise ValidationError({"volunteer": [_("请填写志愿者编号。")]})

@@ -132,12 +132,12 @@ urlpatterns = [
         name="inservice_confirm",
     ),
     path(
-        "manage/in-service/card/<int:unit_id>/<int:year>/<int:quarter>/",
+        "manage/in-service/card/<int:unit_id>/<year:year>/<int:quarter>/",
         views.service_card,
         name="service_card",
     ),
     path(
-        "manage/in-service/card/<int:unit_id>/<int:year>/<int:quarter>.xlsx",
+        "manage/in-service/card/<int:unit_id>/<year:year>/<int:quarter>.xlsx",
         views.service_card_xlsx,
         name="service_card_xlsx",
     ),

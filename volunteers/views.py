@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import OrgKind, OrgNode
 from portal.audit import log_access
 from portal.exports import Sheet, xlsx_response
+from portal.params import query_id, query_month, query_year, to_int
 from portal.roles import can, require
 from portal.scope import scope_for
 from volunteers import exports, selectors, services
@@ -108,13 +109,6 @@ def _volunteer_or_redirect(request):
     if volunteer is None:
         messages.info(request, _("请先注册为志愿者。"))
     return volunteer
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 # -- home and registration ---------------------------------------------------------------
@@ -431,7 +425,7 @@ def station(request):
 def redeem(request, pk):
     item = get_object_or_404(selectors.item_list(user=request.user), pk=pk)
     try:
-        quantity = max(_int(request.POST.get("quantity"), 1), 1)
+        quantity = max(to_int(request.POST.get("quantity"), 1), 1)
         services.redemption_create(actor=request.user, item=item, quantity=quantity)
     except ValidationError as exc:
         _errors(request, exc)
@@ -823,7 +817,7 @@ def volunteer_list(request):
     kind = request.GET.get("kind", "")
     if kind in VolunteerKind.values:
         queryset = queryset.filter(kind=kind)
-    community = _int(request.GET.get("community"))
+    community = query_id(request.GET, "community")
     if community:
         queryset = queryset.filter(community_id=community)
     search = request.GET.get("q", "").strip()
@@ -1084,7 +1078,7 @@ def team_detail(request, pk):
     if request.method == "POST":
         volunteer = get_object_or_404(
             selectors.volunteer_list(user=request.user),
-            pk=_int(request.POST.get("volunteer"), 0),
+            pk=to_int(request.POST.get("volunteer"), 0),
         )
         try:
             if request.POST.get("action") == "leader":
@@ -1141,7 +1135,7 @@ def claimable_board(request, kind):
     status = request.GET.get("status", "")
     if status in ClaimStatus.values:
         queryset = queryset.filter(status=status)
-    community = _int(request.GET.get("community"))
+    community = query_id(request.GET, "community")
     if community:
         queryset = queryset.filter(community_id=community)
     queryset, sort = _sort(
@@ -1226,7 +1220,7 @@ def station_manage(request):
     )
     if not communities:
         raise PermissionDenied
-    community_id = _int(request.GET.get("community"), communities[0].pk)
+    community_id = query_id(request.GET, "community", communities[0].pk)
     community = next((c for c in communities if c.pk == community_id), None)
     if community is None:
         raise Http404
@@ -1246,7 +1240,7 @@ def station_manage(request):
             elif action == "restock":
                 item = get_object_or_404(
                     selectors.item_list(user=request.user),
-                    pk=_int(request.POST.get("item"), 0),
+                    pk=to_int(request.POST.get("item"), 0),
                 )
                 form = RestockForm(request.POST)
                 if not form.is_valid():
@@ -1259,7 +1253,7 @@ def station_manage(request):
             elif action == "cancel":
                 redemption = get_object_or_404(
                     selectors.redemption_list(user=request.user),
-                    pk=_int(request.POST.get("redemption"), 0),
+                    pk=to_int(request.POST.get("redemption"), 0),
                 )
                 services.redemption_cancel(
                     actor=request.user,
@@ -1307,7 +1301,7 @@ def group_events(request):
     service_type = request.GET.get("type", "")
     if service_type in GroupServiceType.values:
         queryset = queryset.filter(service_type=service_type)
-    year = _int(request.GET.get("year"))
+    year = query_year(request.GET)
     if year:
         queryset = queryset.filter(held_on__year=year)
     totals = queryset.aggregate(n=Count("id"), served=Sum("residents_served"))
@@ -1412,13 +1406,11 @@ def rules(request):
 
 def _report_params(request):
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year)
-    if not 2000 <= year <= today.year + 1:
+    year = query_year(request.GET, default=today.year)
+    if year > today.year + 1:
         year = today.year
-    month = _int(request.GET.get("month"), today.month if year == today.year else 12)
-    if not 1 <= month <= 12:
-        month = today.month
-    unit = _int(request.GET.get("unit"))
+    month = query_month(request.GET, default=today.month if year == today.year else 12)
+    unit = query_id(request.GET, "unit")
     return year, month, unit
 
 
@@ -1515,7 +1507,7 @@ def inservice_confirm(request):
         .order_by("-checked_in_at", "-id")
     )
     if request.method == "POST":
-        ids = [_int(i) for i in request.POST.getlist("checkin")]
+        ids = [to_int(i) for i in request.POST.getlist("checkin")]
         form = PartyConfirmForm(request.POST)
         points = form.cleaned_data["points"] if form.is_valid() else None
         done = 0

@@ -2,7 +2,8 @@
 
 A trigger refuses UPDATE and DELETE on ``support_specialfundentry``: a mistake
 is corrected by a reversal entry, so the ledger keeps every movement. TRUNCATE
-(``flush``, test teardown) is not a row operation and stays possible. SQLite,
+is refused by a statement trigger (``0003_ledger_refuses_truncate``), except
+for ``manage.py flush`` (tests' teardown, ``seed_demo --force``). SQLite,
 the embedded default, has no such trigger; the services never update rows.
 """
 

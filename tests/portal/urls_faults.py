@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from portal.notify import reminder_schedule
 from portal.tasks import enqueue, send_due_reminders
-from portal.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
+from portal.urls import (  # noqa: F401
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    urlpatterns,
+)
 
 
 def boom(request):

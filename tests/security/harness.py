@@ -469,6 +469,7 @@ def call(
     street_wide=False,
     commit=False,
     count_rows=False,
+    access_logs=False,
 ):
     """Make one request as ``persona`` inside a savepoint; return its Answer.
 
@@ -476,15 +477,24 @@ def call(
     (``transaction.on_commit``), as at the end of a real request.
     ``count_rows``: also list the tables whose row count changed
     (``Answer.counts_changed``; on any database).
+    ``access_logs``: also keep the personal-data access-log rows the request
+    wrote (``Answer.access_logs``: ``(what, action, count)``).
     """
     from django.db import connection, transaction
+    from django.db.models import Max
+
+    from portal.models import AccessLog
 
     client = client_for(d, persona)
     check = method != "GET"
     pending = len(connection.run_on_commit)
     sid = transaction.savepoint()
     counted = None
+    logged = None
     try:
+        last_log = 0
+        if access_logs:
+            last_log = AccessLog.objects.aggregate(last=Max("pk"))["last"] or 0
         before = table_writes() if check else {}
         if count_rows:
             counted = row_counts()
@@ -509,6 +519,12 @@ def call(
         if count_rows:
             now = row_counts()
             counted = sorted(t for t, n in now.items() if n != counted[t])
+        if access_logs:
+            logged = list(
+                AccessLog.objects.filter(pk__gt=last_log)
+                .order_by("pk")
+                .values_list("what", "action", "count")
+            )
     finally:
         transaction.savepoint_rollback(sid)
     # Rolled back to the state before the request: a table whose rows differ
@@ -523,6 +539,7 @@ def call(
     )
     answer = Answer(response, wrote, leaked)
     answer.counts_changed = counted
+    answer.access_logs = logged
     return answer
 
 
@@ -581,7 +598,7 @@ def cells_of(key, columns):
             yield persona, scope
 
 
-def ask(d, key, persona, scope, street_wide=(), commit=False):
+def ask(d, key, persona, scope, street_wide=(), commit=False, access_logs=False):
     """Answer one cell of the row ``key``."""
     method, name = key.split(" ", 1)
     wide = persona in street_wide
@@ -595,9 +612,19 @@ def ask(d, key, persona, scope, street_wide=(), commit=False):
             json=method != "GET",
             street_wide=wide,
             commit=commit,
+            access_logs=access_logs,
         )
     url, data = page_request(d, name, method, persona, scope, street_wide)
-    return call(d, persona, method, url, data, street_wide=wide, commit=commit)
+    return call(
+        d,
+        persona,
+        method,
+        url,
+        data,
+        street_wide=wide,
+        commit=commit,
+        access_logs=access_logs,
+    )
 
 
 def token_of(answer, persona):

@@ -191,3 +191,45 @@ def test_redirects_carry_no_phone(matrix_data, db):
     )
     assert answer.status == 302
     assert not MOBILE.search(answer.location), answer.location
+
+
+# -- who looked at whom -----------------------------------------------------------
+
+
+#: The full mobiles of the dataset's people, unit contacts, reporters, residents.
+FULL_PHONES = sorted(PHONE.values())
+
+
+def _shown_phones(answer):
+    text = text_of(answer.response)
+    return [phone for phone in FULL_PHONES if phone in text]
+
+
+def test_every_page_or_api_showing_a_full_mobile_writes_an_access_log_row(
+    matrix_data, db
+):
+    """Walk every GET of the matrix (pages, exports and the API) for every
+    persona and scope that gets 200: an answer that shows one of the dataset's
+    mobiles unmasked must have written a ``portal.AccessLog`` row (SECURITY.md:
+    who viewed or exported personal data is recorded)."""
+    d = matrix_data
+    unlogged = []
+    checked = 0
+    for key in get_rows():
+        cells = parse(MATRIX[key])
+        for persona, scope in h.cells_of(key, h.ROLE_PERSONAS):
+            if cells[persona][0 if scope == h.OWN else 1] != "200":
+                continue
+            answer = h.ask(
+                d, key, persona, scope, STREET_WIDE.get(key, ()), access_logs=True
+            )
+            shown = _shown_phones(answer)
+            if not shown:
+                continue
+            checked += 1
+            if not answer.access_logs:
+                unlogged.append(f"{key} as {persona} ({scope}): shows {shown}")
+    assert not unlogged, "personal data seen without an access-log row:\n" + (
+        "\n".join(unlogged)
+    )
+    assert checked > 20  # the walk reaches the people, units, volunteers …

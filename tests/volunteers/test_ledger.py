@@ -44,6 +44,36 @@ def test_database_refuses_delete_of_a_ledger_entry_by_raw_sql(vw):
     assert PointsEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE volunteers_pointsentry",
+        "TRUNCATE volunteers_pointsentry CASCADE",
+        # Emptying a table the ledger points to would empty the ledger with it.
+        "TRUNCATE volunteers_volunteer CASCADE",
+    ],
+)
+def test_database_refuses_truncate_of_the_ledger_and_keeps_its_rows(vw, statement):
+    # given entries
+    give_points(vw, vw.vol_a, 30)
+    give_points(vw, vw.vol_b, 20)
+    # when raw SQL tries to empty the table, then the trigger refuses
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # Check the rows written so far first: PostgreSQL refuses TRUNCATE
+        # beside pending (deferred) foreign-key checks, for another reason.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(statement)
+    # and every entry and balance is still there
+    assert PointsEntry.objects.count() == 2
+    assert _balance_and_sum(vw.vol_a) == (30, 30)
+    assert list(ledger_mismatches()) == []
+
+
 def test_orm_update_and_delete_of_entries_are_refused_too(vw):
     entry = give_points(vw, vw.vol_a, 30)
     with pytest.raises(DatabaseError), transaction.atomic():

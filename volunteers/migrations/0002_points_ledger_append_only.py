@@ -2,9 +2,10 @@
 
 A trigger refuses every UPDATE and DELETE of a ``volunteers_pointsentry``
 row, whoever issues it (the ORM, raw SQL, the admin, a shell): a mistake is
-undone by a reversing entry, never by editing history. TRUNCATE is left
-alone on purpose: it is how ``flush`` (tests, ``seed_demo --force``) empties
-the whole database, never a way to amend one person's points.
+undone by a reversing entry, never by editing history. TRUNCATE is refused
+by a statement trigger of its own (``0006_ledger_refuses_truncate``), except
+for ``manage.py flush`` (tests, ``seed_demo --force``), which empties the
+whole database.
 
 On SQLite (the embedded default) the same rule is a trigger on UPDATE only:
 SQLite's ``flush`` empties tables with DELETE, which a DELETE trigger would
