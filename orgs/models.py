@@ -515,7 +515,7 @@ class ImportJob(models.Model):
     language = models.CharField(max_length=16, blank=True)
     street = models.ForeignKey(
         OrgNode,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -523,7 +523,7 @@ class ImportJob(models.Model):
     )
     community = models.ForeignKey(
         OrgNode,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

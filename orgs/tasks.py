@@ -8,7 +8,8 @@ from orgs import imports
 @shared_task(
     name="orgs.run_import",
     ignore_result=True,
-    acks_late=True,
+    # No acks_late: a worker holds no unacknowledged message (kombu dies
+    # restoring them when Redis drops); resume_imports redoes a lost job.
     time_limit=900,
     soft_time_limit=840,
 )
@@ -17,7 +18,9 @@ def run_import(job_id):
     imports.import_job_execute(job_id=job_id)
 
 
-@shared_task(name="orgs.resume_imports", ignore_result=True, time_limit=120)
+@shared_task(
+    name="orgs.resume_imports", ignore_result=True, time_limit=120, soft_time_limit=100
+)
 def resume_imports():
     """Queue imports left waiting by a broker outage or a dead worker."""
     return imports.import_jobs_resume()

@@ -817,7 +817,10 @@ class _Seeder:
         for item in items:
             items_by_community[item.community_id].append(item)
         redemptions = []
-        redeemers = [v for v in self.all_volunteers if spendable[v.pk] >= 40]
+        # The demo volunteer keeps his points: his journey ends at the station.
+        redeemers = [
+            v for v in self.all_volunteers if spendable[v.pk] >= 40 and v is not self.v1
+        ]
         for v in rng.sample(redeemers, int(len(redeemers) * 0.45)):
             for _n in range(rng.randrange(1, 4)):
                 affordable = [

@@ -4,7 +4,7 @@ Policy versions, grade overrides, credit ratings and appeal events are the
 record of who decided what and why: a trigger refuses every UPDATE and DELETE
 of them, whoever issues it (the ORM, raw SQL, the admin, a shell). A change is
 a new row. TRUNCATE is refused by a statement trigger
-(``0006_history_refuses_truncate``), except for ``manage.py flush`` (tests,
+(``0009_history_refuses_truncate``), except for ``manage.py flush`` (tests,
 ``seed_demo --force``), which empties the whole database.
 
 On SQLite (the embedded default) the rule is a trigger on UPDATE only, since

@@ -34,9 +34,9 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode', verbose_name='社区')),
+                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='社区')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
-                ('street', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgnode', verbose_name='街道')),
+                ('street', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='街道')),
             ],
             options={
                 'verbose_name': 'Excel 导入',

@@ -7,9 +7,10 @@ from PIL import Image
 
 from tests.e2e.conftest import PHONE, _e2e_env, _run
 
-#: Make sure secretary1's community has a 大党委 with seats and this month's
-#: meeting (the orgs seed provides the committee once it has landed; before
-#: that, build a small one), then print the meeting's id.
+#: Make sure secretary1's community has a 大党委 with seats and its meetings of
+#: this month and last (the orgs seed provides the committee once it has
+#: landed; before that, build a small one), then print the id of the latest
+#: one that has taken place.
 SETUP = """
 import datetime
 from django.utils import timezone
@@ -29,8 +30,12 @@ if committee is None:
             is_unit_secretary=True, term_start=datetime.date(2020, 1, 1),
             street_id=community.street_id, community=community)
 month = timezone.localdate().replace(day=1)
-services.meeting_schedule_month(month=month, committees=[committee])
-print("MEETING", Meeting.objects.get(committee=committee, month=month).pk)
+last_month = (month - datetime.timedelta(days=1)).replace(day=1)
+for m in (last_month, month):
+    services.meeting_schedule_month(month=m, committees=[committee])
+# the latest meeting that has taken place (minutes are filed after it)
+meeting = Meeting.objects.filter(committee=committee, held_at__lte=timezone.now()).order_by("-held_at").first()
+print("MEETING", meeting.pk)
 """
 
 
