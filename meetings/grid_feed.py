@@ -4,14 +4,13 @@ The grids app lists the open cases handled at the community or street level
 (``grids.selectors.cases_escalated_to``); each one becomes a problem on the
 next joint meeting of that level's committee through
 ``services.problem_from_grid_case`` (idempotent, history included). When the
-meeting's work resolves the problem, ``grid_case_close`` closes the case with
-the result, and the grid asks the case's reporter to confirm it (FixMyStreet's
-loop), so the reporter hears back once, from the grid.
+meeting's work resolves the problem, ``meetings.services`` closes the case
+with the result through ``grids.services.case_close``, and the grid asks the
+case's reporter to confirm it (FixMyStreet's loop), so the reporter hears back
+once, from the grid.
 
-Both functions check for the grid's hook first and do nothing (saying so by
-their return value) without it, so neither app has to be installed or seeded
-before the other; ``problem_from_grid_case`` can also be called directly
-with a case's id, text and history.
+The calls go one way, as the cases do: meetings reads and writes through the
+grids app's selectors and services; grids knows nothing of meetings.
 """
 
 import logging
@@ -19,27 +18,12 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grids.models import CaseEvent
+from grids.selectors import cases_escalated_to
+from meetings.services import problem_from_grid_case
 from orgs.models import Committee, CommitteeKind
 
 log = logging.getLogger("meetings")
-
-
-def _grids():
-    """Return (selectors, services, models) of the grids app, or None."""
-    try:
-        from grids import models, selectors
-        from grids import services as grid_services
-    except ImportError:
-        return None
-    needed = (
-        getattr(selectors, "cases_escalated_to", None),
-        getattr(grid_services, "case_close", None),
-        getattr(models, "Case", None),
-        getattr(models, "CaseEvent", None),
-    )
-    if not all(needed):
-        return None
-    return selectors, grid_services, models
 
 
 def _history(events):
@@ -57,14 +41,8 @@ def _history(events):
 def grid_cases_import(*, street=None):
     """Put every open case escalated to a community or the street on its agenda.
 
-    Return how many cases were looked at, or ``None`` without the grid's hook.
+    Return how many cases were looked at.
     """
-    from meetings.services import problem_from_grid_case
-
-    grids = _grids()
-    if grids is None:
-        return None
-    selectors, _services, models = grids
     committees = Committee.objects.filter(
         kind__in=[CommitteeKind.BIG_PARTY, CommitteeKind.BIG_WORKING]
     ).select_related("community", "street")
@@ -74,26 +52,22 @@ def grid_cases_import(*, street=None):
     for committee in committees.order_by("street_id", "kind", "pk"):
         if committee.kind == CommitteeKind.BIG_PARTY:
             level = "community"
-            cases = selectors.cases_escalated_to(
-                level=level, community=committee.community_id
-            )
+            cases = cases_escalated_to(level=level, community=committee.community_id)
         else:
             level = "street"
-            cases = selectors.cases_escalated_to(
-                level=level, street=committee.street_id
-            )
+            cases = cases_escalated_to(level=level, street=committee.street_id)
         if not cases:
             continue
         events = {}
         for e in (
-            models.CaseEvent.objects.filter(case_id__in=[c.pk for c in cases])
+            CaseEvent.objects.filter(case_id__in=[c.pk for c in cases])
             .select_related("by")
             .order_by("at", "id")
         ):
             events.setdefault(e.case_id, []).append(e)
         for case in cases:
             text = case.description
-            if getattr(case, "location", ""):
+            if case.location:
                 text = "%s\n%s" % (text, _("位置：%s") % case.location)
             with transaction.atomic():
                 problem_from_grid_case(
@@ -111,21 +85,3 @@ def grid_cases_import(*, street=None):
                 )
             seen += 1
     return seen
-
-
-def grid_case_close(*, case_id, result):
-    """Close the grid case with the meeting's result; return whether it was closed.
-
-    The grid then asks its reporter to confirm (or reopen) the case.
-    """
-    grids = _grids()
-    if grids is None:
-        return False
-    _selectors, grid_services, models = grids
-    case = models.Case.objects.filter(pk=case_id).first()
-    if case is None or case.status != "open":
-        return False
-    grid_services.case_close(
-        user=None, case=case, result=_("联席会议办理结果：%s") % result
-    )
-    return True

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from meetings.grid_feed import grid_cases_import
 from meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -906,12 +907,8 @@ class Seeder:
         bulk_insert(ChannelPost, replies)
 
     def grid_cases(self):
-        """Take the grid's escalated cases onto the agendas (once grids has them)."""
-        from meetings.grid_feed import grid_cases_import
-
-        imported = grid_cases_import(street=self.committees[0].street)
-        if imported is None:
-            self.ctx.log("  meetings: 网格应用尚未提供上报事件接口，未导入网格事件。")
+        """Take the grid's escalated cases onto the agendas."""
+        grid_cases_import(street=self.committees[0].street)
 
     def reminders(self):
         """The reminder rows the services would have made by now: upcoming

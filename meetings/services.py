@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids import services as grid_services
+from grids.models import Case, CaseStatus
 from meetings.minutes import minutes_text, sanitise_minutes
 from meetings.models import (
     OPEN_PROBLEM_STATUSES,
@@ -862,10 +864,17 @@ def _feedback(problem, user):
 
 
 def _grid_case_feedback(problem):
-    """Close the grid case with the result (the grid asks its reporter to confirm)."""
-    from meetings.grid_feed import grid_case_close
+    """Close the grid case with the result; return whether it was closed.
 
-    return grid_case_close(case_id=problem.grid_case_id, result=problem.result)
+    The grid then asks the case's reporter to confirm (or reopen) it.
+    """
+    case = Case.objects.filter(pk=problem.grid_case_id).first()
+    if case is None or case.status != CaseStatus.OPEN:
+        return False
+    grid_services.case_close(
+        user=None, case=case, result=_("联席会议办理结果：%s") % problem.result
+    )
+    return True
 
 
 @transaction.atomic

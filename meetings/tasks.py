@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from meetings import services
+from meetings.grid_feed import grid_cases_import
 
 
 @shared_task(
@@ -46,6 +47,4 @@ def mark_overdue_action_items():
 )
 def import_grid_cases():
     """Put grid cases escalated to a community or the street on the agendas."""
-    from meetings.grid_feed import grid_cases_import
-
     return grid_cases_import()

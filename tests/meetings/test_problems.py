@@ -464,15 +464,3 @@ def test_changes_to_items_and_problems_are_in_the_audit_log_with_who(mworld, pro
     entry = LogEntry.objects.get_for_object(item).order_by("-timestamp").first()
     assert entry.actor == mworld.unit_head_a
     assert "progress" in entry.changes_dict
-
-
-def test_without_the_grids_hook_the_grid_feed_does_nothing_and_says_so(
-    mworld, monkeypatch
-):
-    from meetings import grid_feed
-
-    # given a grids app without the escalated-case hook (as before it lands)
-    monkeypatch.setattr(grid_feed, "_grids", lambda: None)
-    # then the feed reports it cannot run, and closing a case is a no-op
-    assert grid_feed.grid_cases_import() is None
-    assert grid_feed.grid_case_close(case_id=1, result="x") is False
