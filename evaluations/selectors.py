@@ -5,10 +5,22 @@ Another scope's object is a 404: fetch through these querysets with
 sees the units and committee of his community; a unit head sees his unit.
 """
 
-from django.db.models import Avg, Case, CharField, Count, Max, Subquery, Value, When
+from collections import Counter
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Max,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import (
+    GRADE_ORDER,
     Appeal,
     Commitment,
     CreditRating,
@@ -18,6 +30,7 @@ from evaluations.models import (
     Evaluation,
     EvaluationRun,
     FeedbackDelivery,
+    Grade,
     Publication,
     ScoringPolicy,
     SubjectKind,
@@ -420,4 +433,101 @@ def survey_units_answered(*, survey):
 def survey_answers_of_unit(*, survey, unit):
     return {
         a.commitment_id: a for a in SurveyAnswer.objects.filter(round=survey, unit=unit)
+    }
+
+
+# -- the routine notice (S21) --------------------------------------------------------------
+
+
+def evaluation_notice_figures(*, scope, start, end):
+    """Return the evaluations' part of the routine notice for ``start``–``end``.
+
+    A dict of ``month``, the last month published in the period (``None`` when
+    none); ``grades``, ``{grade: n}`` of that month's units; ``levels``,
+    ``{level: n}`` of the credit ratings in force at the period's end;
+    ``changed``, how many units' rating was given or changed in the period; and
+    ``units``: those units and the ones graded excellent or poor that month,
+    the best grade first, each with ``unit``, ``community``, ``code``,
+    ``grade`` and ``score`` (``""`` and ``None`` when not graded that month),
+    ``level`` and ``stars`` in force at the end (``None`` when not rated),
+    ``before`` (``(level, stars)`` before the period, ``None`` when first rated
+    in it) and ``changed``. Four queries, whatever the number of units.
+    """
+    q = scope.q(community="community", unit="unit", street="street")
+    published = Evaluation.objects.filter(
+        q, kind=SubjectKind.UNIT, publication__isnull=False
+    )
+    first = start.replace(day=1)
+    month = published.filter(month__gte=first, month__lte=end).aggregate(
+        last=Max("month")
+    )["last"]
+    units = {}
+    for pk, name, community, code, grade, score in published.filter(
+        month=month
+    ).values_list(
+        "unit_id", "unit__name", "community__name", "unit__code", "grade", "score"
+    ):
+        units[pk] = {
+            "unit": name,
+            "community": community or "",
+            "code": code,
+            "grade": grade,
+            "score": score,
+        }
+    ratings = CreditRating.objects.filter(q)
+    latest = (
+        ratings.filter(as_of_month__lte=end)
+        .values("unit")
+        .annotate(latest=Max("id"))
+        .values("latest")
+    )
+    in_force = {
+        pk: (level, stars)
+        for pk, level, stars in ratings.filter(pk__in=Subquery(latest)).values_list(
+            "unit_id", "level", "stars"
+        )
+    }
+    before = {}
+    for rating in (
+        ratings.filter(as_of_month__gte=first, as_of_month__lte=end)
+        .select_related("unit", "community", "previous")
+        .order_by("id")
+    ):
+        if rating.unit_id not in before:
+            previous = rating.previous
+            before[rating.unit_id] = (
+                (previous.level, previous.stars) if previous else None
+            )
+            units.setdefault(
+                rating.unit_id,
+                {
+                    "unit": rating.unit.name,
+                    "community": rating.community.name,
+                    "code": rating.unit.code,
+                    "grade": "",
+                    "score": None,
+                },
+            )
+    changed = {pk for pk, was in before.items() if was != in_force.get(pk)}
+    named = []
+    for pk, unit in units.items():
+        if pk in changed or unit["grade"] in (Grade.EXCELLENT, Grade.POOR):
+            level, stars = in_force.get(pk, (None, None))
+            named.append(
+                {
+                    **unit,
+                    "level": level,
+                    "stars": stars,
+                    "before": before.get(pk),
+                    "changed": pk in changed,
+                }
+            )
+    order = {grade: i for i, grade in enumerate(GRADE_ORDER)}
+    named.sort(key=lambda u: (order.get(u["grade"], len(order)), u["code"]))
+    return {
+        "month": month,
+        "grades": dict(Counter(u["grade"] for u in units.values() if u["grade"])),
+        "levels": dict(Counter(level for level, _stars in in_force.values())),
+        "changed": len(changed),
+        "units": named,
     }

@@ -7,10 +7,10 @@ chairing this month sees the meeting. Another scope's object is a 404: pages
 and the API fetch through these querysets with ``get_object_or_404``.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +24,12 @@ from meetings.models import (
     Attendance,
     ChannelPost,
     Meeting,
+    MeetingStatus,
     Problem,
     ProblemEvent,
     SectionInspection,
 )
+from meetings.stats import MINUTES_GRACE
 from orgs.models import Committee, CommitteeKind, Seat
 from portal.roles import can
 from portal.scope import scope_for
@@ -536,3 +538,105 @@ def campaign_inspections(campaign, months=6):
         for section in campaign.sections.all()
     ]
     return meetings, rows
+
+
+# -- the routine notice (S21) -----------------------------------------------------------
+
+
+def _items_q(scope):
+    """Return the action items a scope sees (as ``action_item_queryset``)."""
+    q = _committee_q(scope, "committee_id")
+    if not scope.is_superuser:
+        q |= scope.q(community=None, unit="unit")
+    return q
+
+
+def meeting_notice_figures(*, scope, start, end, limit=500):
+    """Return the joint meetings' part of the routine notice for ``start``–``end``.
+
+    A dict of:
+
+    - ``committees``: each 大工委 and 大党委 in ``scope`` (the 大工委 first) with
+      its meetings of the period's months: ``name``, ``meetings``, ``held``,
+      ``cancelled``, ``minutes_filed``, ``minutes_missing`` (not cancelled,
+      begun more than ``MINUTES_GRACE`` ago, no minutes filed);
+    - ``items``: the action items due in the period, ``due``, ``done_on_time``,
+      ``done_late``, ``not_done``; and ``overdue``, the items not done whose due
+      date is past and at the latest the period's end, ``carried`` of them due
+      before the period;
+    - ``overdue``: those items, the longest overdue first, at most ``limit``:
+      ``committee``, ``community``, ``unit``, ``problem``, ``title``,
+      ``due_on``, ``progress``, ``days`` (overdue today).
+
+    Four queries, whatever the number of committees, meetings and items.
+    """
+    today = timezone.localdate()
+    first = date(start.year, start.month, 1)
+    committees = sorted(
+        Committee.objects.filter(kind__in=MEETING_KINDS)
+        .filter(_committee_q(scope, "pk"))
+        .values_list("pk", "name", "street_id", "kind", "community__code"),
+        key=lambda c: (c[2], c[3] != CommitteeKind.BIG_WORKING, c[4] or "", c[0]),
+    )
+    not_cancelled = ~Q(status=MeetingStatus.CANCELLED)
+    per_committee = {
+        row["committee_id"]: row
+        for row in Meeting.objects.filter(
+            _committee_q(scope, "committee_id"), month__gte=first, month__lte=end
+        )
+        .order_by()
+        .values("committee_id")
+        .annotate(
+            meetings=Count("pk"),
+            held=Count("pk", filter=Q(status=MeetingStatus.HELD)),
+            cancelled=Count("pk", filter=~not_cancelled),
+            minutes_filed=Count("pk", filter=Q(minutes_filed_at__isnull=False)),
+            minutes_missing=Count(
+                "pk",
+                filter=not_cancelled
+                & Q(
+                    held_at__lte=timezone.now() - MINUTES_GRACE,
+                    minutes_filed_at__isnull=True,
+                ),
+            ),
+        )
+    }
+    columns = ("meetings", "held", "cancelled", "minutes_filed", "minutes_missing")
+    rows = []
+    for pk, name, *_rest in committees:
+        counts = per_committee.get(pk, {})
+        rows.append({"name": name, **{c: counts.get(c, 0) for c in columns}})
+    done = Q(status=ActionItemStatus.DONE)
+    in_period = Q(due_on__gte=start, due_on__lte=end)
+    overdue = overdue_q(today) & Q(due_on__lte=end)
+    items = ActionItem.objects.filter(_items_q(scope))
+    figures = items.filter(in_period | overdue).aggregate(
+        due=Count("pk", filter=in_period),
+        done_on_time=Count(
+            "pk", filter=in_period & done & Q(done_at__date__lte=F("due_on"))
+        ),
+        done_late=Count(
+            "pk", filter=in_period & done & Q(done_at__date__gt=F("due_on"))
+        ),
+        overdue=Count("pk", filter=overdue),
+        carried=Count("pk", filter=overdue & Q(due_on__lt=start)),
+    )
+    figures["not_done"] = (
+        figures["due"] - figures["done_on_time"] - figures["done_late"]
+    )
+    listed = [
+        {
+            "committee": item.committee.name,
+            "community": item.community.name if item.community_id else "",
+            "unit": item.unit.name,
+            "problem": item.problem.title,
+            "title": item.title,
+            "due_on": item.due_on,
+            "progress": item.progress,
+            "days": (today - item.due_on).days,
+        }
+        for item in items.filter(overdue)
+        .select_related("committee", "community", "unit", "problem")
+        .order_by("due_on", "id")[:limit]
+    ]
+    return {"committees": rows, "items": figures, "overdue": listed}

@@ -27,10 +27,7 @@ def notice_sheets(notice):
         rows=[
             [
                 Styled(section.title, bold=True),
-                Styled(
-                    section.summary if section.available else section.empty_text,
-                    wrap=True,
-                ),
+                Styled(section.summary or section.empty_text, wrap=True),
             ]
             for section in notice.sections
         ],
@@ -38,11 +35,7 @@ def notice_sheets(notice):
     )
     sheets = [summary]
     for section in notice.sections:
-        if not section.available:
-            sheets.append(
-                Sheet(title=section.title, lines=[section.title, section.empty_text])
-            )
-        elif section.rows:
+        if section.rows:
             sheets.append(
                 Sheet(
                     title=section.title,

@@ -5,35 +5,29 @@ A notice is a list of ``NoticeSection`` built by the functions in
 ``builder(scope=..., period=...)`` and returns a section, a list of sections
 or ``None``. The printable page and the .xlsx export render the same sections.
 
-Hooks for the apps built in parallel
-------------------------------------
 S21 asks first for the joint meetings' supervised items and the units'
-co-building. That data lives in other apps, so those two sections are hooks:
-
-- **Supervised items** (督办事项): ``supervised_items_section`` looks for
-  ``meetings.notices.supervised_items_section(*, scope, period)``;
-- **Co-building** (共驻共建): ``co_building_section`` looks for
-  ``volunteers.notices.co_building_section(*, scope, period)`` and
-  ``evaluations.notices.co_building_section(*, scope, period)`` (both, in that
-  order: service events and wishes from one, grades and ratings from the other).
-
-A provider returns a ``NoticeSection`` (or a list of them) built with this
-module's dataclass, scoped by ``scope`` and limited to ``period``; it reads
-through its own app's selectors. Until a provider exists the notice shows
-the section as "not yet available" instead of failing, so the notice can be
-issued today with the support app's own sections.
+co-building. Their figures come from the apps that hold them, each through
+one selector scoped like the rest of the notice and a fixed number of
+queries: ``meetings.selectors.meeting_notice_figures`` (meetings held, their
+minutes, the action items due and overdue), ``volunteers.selectors.
+volunteer_notice_figures`` (service, micro-wishes, units' group services and
+in-service members' reporting) and ``evaluations.selectors.
+evaluation_notice_figures`` (the month's grades, credit levels and stars).
+This module only words them.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from evaluations.models import CreditLevel, Grade
+from evaluations.selectors import evaluation_notice_figures
+from meetings.selectors import meeting_notice_figures
 from support import selectors
 from support.models import (
     MIN_COMMUNITY_FUNDS_YUAN,
@@ -47,6 +41,8 @@ from support.models import (
     TrainingAttendance,
     WorkerType,
 )
+from volunteers.models import MONTHLY_SERVICES_REQUIRED
+from volunteers.selectors import volunteer_notice_figures
 
 #: Longest period a notice covers; a longer one is refused by the page's form.
 MAX_PERIOD_DAYS = 366
@@ -109,8 +105,6 @@ class NoticeSection:
     summary: str = ""
     columns: list = field(default_factory=list)
     rows: list = field(default_factory=list)
-    #: False for a hook whose app has not landed: the page says so.
-    available: bool = True
     empty_text: str = ""
 
 
@@ -143,53 +137,206 @@ def notice_build(*, scope, period):
     )
 
 
-# -- hooks for the meetings, volunteers and evaluations apps ---------------------------
-#: (module, function) providing the joint meetings' supervised items.
-SUPERVISED_ITEMS_PROVIDERS = [("meetings.notices", "supervised_items_section")]
-#: (module, function) providing units' co-building, all that exist, in order.
-CO_BUILDING_PROVIDERS = [
-    ("volunteers.notices", "co_building_section"),
-    ("evaluations.notices", "co_building_section"),
-]
+# -- S21's subjects: the joint meetings and the units' co-building ---------------------
+def _sums(rows, keys):
+    """Return ``{key: sum over rows}`` of the figure dicts ``rows``."""
+    return {k: sum(r[k] for r in rows) for k in keys}
 
 
-def _provided(providers, *, scope, period):
-    sections = []
-    for module_name, function_name in providers:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in (module_name, module_name.split(".")[0]):
-                raise
-            continue
-        builder = getattr(module, function_name, None)
-        if builder is None:
-            continue
-        result = builder(scope=scope, period=period)
-        if result:
-            sections.extend(result if isinstance(result, list) else [result])
-    return sections
-
-
-def supervised_items_section(*, scope, period):
-    """Hook: the joint meetings' supervised action items (meetings app)."""
-    sections = _provided(SUPERVISED_ITEMS_PROVIDERS, scope=scope, period=period)
-    return sections or NoticeSection(
+def joint_meetings_sections(*, scope, period):
+    """The meetings held and their minutes; the supervised action items."""
+    figures = meeting_notice_figures(
+        scope=scope, start=period.start, end=period.end, limit=MAX_LISTED_ROWS
+    )
+    keys = ("meetings", "held", "cancelled", "minutes_filed", "minutes_missing")
+    totals = _sums(figures["committees"], keys)
+    rows = [[c["name"], *[c[k] for k in keys]] for c in figures["committees"]]
+    if rows:
+        rows.append([_("合计"), *[totals[k] for k in keys]])
+    meetings = NoticeSection(
+        key="meetings",
+        title=_("联席会议召开情况"),
+        summary=_(
+            "本期联席会议共安排%(meetings)s次，已召开%(held)s次、取消%(cancelled)s次；"
+            "提交会议纪要%(filed)s份，会后逾期未提交纪要%(missing)s次。"
+        )
+        % {
+            "meetings": totals["meetings"],
+            "held": totals["held"],
+            "cancelled": totals["cancelled"],
+            "filed": totals["minutes_filed"],
+            "missing": totals["minutes_missing"],
+        },
+        columns=[
+            _("委员会"),
+            _("安排会议"),
+            _("已召开"),
+            _("已取消"),
+            _("已提交纪要"),
+            _("纪要逾期未提交"),
+        ],
+        rows=rows,
+        empty_text=_("范围内没有大工委或大党委。"),
+    )
+    items = figures["items"]
+    supervised = NoticeSection(
         key="supervised_items",
         title=_("联席会议督办事项"),
-        available=False,
-        empty_text=_("联席会议模块尚未提供督办事项数据，本期暂不列入。"),
+        summary=_(
+            "本期到期解决举措%(due)s项，按期完成%(on_time)s项、逾期完成%(late)s项、"
+            "尚未完成%(not_done)s项；截至目前逾期未完成%(overdue)s项"
+            "（其中以前各期遗留%(carried)s项）。"
+        )
+        % {
+            "due": items["due"],
+            "on_time": items["done_on_time"],
+            "late": items["done_late"],
+            "not_done": items["not_done"],
+            "overdue": items["overdue"],
+            "carried": items["carried"],
+        },
+        columns=[
+            _("委员会"),
+            _("社区"),
+            _("责任单位"),
+            _("问题"),
+            _("解决举措"),
+            _("完成时限"),
+            _("进度（%）"),
+            _("逾期天数"),
+        ],
+        rows=[
+            [
+                i["committee"],
+                i["community"],
+                i["unit"],
+                i["problem"],
+                i["title"],
+                i["due_on"],
+                i["progress"],
+                i["days"],
+            ]
+            for i in figures["overdue"]
+        ],
+        empty_text=_("没有逾期未完成的解决举措。"),
     )
+    return [meetings, supervised]
 
 
-def co_building_section(*, scope, period):
-    """Hook: units' co-building (volunteers and evaluations apps)."""
-    sections = _provided(CO_BUILDING_PROVIDERS, scope=scope, period=period)
-    return sections or NoticeSection(
+def _rating_text(level, stars):
+    return _("%(level)s级%(stars)s星") % {"level": level, "stars": stars}
+
+
+def co_building_sections(*, scope, period):
+    """Units' co-building: volunteering and group services; grades and ratings."""
+    vol = volunteer_notice_figures(scope=scope, start=period.start, end=period.end)
+    keys = ("events", "served", "wishes", "members", "services", "short")
+    totals = _sums(vol["units"], keys)
+    rows = [
+        [u["unit"], u["community"], *[u[k] for k in keys]]
+        for u in vol["units"][:MAX_LISTED_ROWS]
+    ]
+    if rows:
+        rows.append([_("合计"), "", *[totals[k] for k in keys]])
+    service, members = vol["service"], vol["in_service"]
+    summary = _(
+        "本期志愿服务%(checkins)s人次（%(volunteers)s名志愿者）、%(hours)s小时；"
+        "实现微心愿%(wishes)s个，其中驻街单位认领%(by_units)s个；"
+        "驻街单位开展组团式服务%(events)s场，服务群众%(served)s人次。"
+        "在职党员%(members)s名到社区报到，本期服务%(services)s次，"
+        "其中%(short)s名有整月未参加社区服务（每月至少%(required)s次）。"
+    ) % {
+        "checkins": service["checkins"],
+        "volunteers": service["volunteers"],
+        "hours": round(service["minutes"] / 60, 1),
+        "wishes": vol["wishes"],
+        "by_units": totals["wishes"],
+        "events": totals["events"],
+        "served": totals["served"],
+        "members": members["members"],
+        "services": members["services"],
+        "short": members["short"],
+        "required": MONTHLY_SERVICES_REQUIRED,
+    }
+    volunteering = NoticeSection(
         key="co_building",
         title=_("驻街单位共驻共建情况"),
-        available=False,
-        empty_text=_("志愿服务和评议考核模块尚未提供共建数据，本期暂不列入。"),
+        summary=summary,
+        columns=[
+            _("单位"),
+            _("社区"),
+            _("组团式服务（场）"),
+            _("服务群众（人次）"),
+            _("认领实现微心愿（个）"),
+            _("报到在职党员"),
+            _("在职党员服务（次）"),
+            _("有整月未服务人数"),
+        ],
+        rows=rows,
+        empty_text=_("本期没有驻街单位的共建记录。"),
+    )
+    return [volunteering, _evaluations_section(scope=scope, period=period)]
+
+
+def _evaluations_section(*, scope, period):
+    figures = evaluation_notice_figures(scope=scope, start=period.start, end=period.end)
+    month = figures["month"]
+    if month is None:
+        summary = _("本期没有发布的月度评议结果。")
+    else:
+        grades = figures["grades"]
+        summary = _(
+            "%(month)s评议结果：优秀%(excellent)s个、良好%(good)s个、"
+            "一般%(fair)s个、较差%(poor)s个。"
+        ) % {
+            "month": _("%(y)s年%(m)s月") % {"y": month.year, "m": month.month},
+            **{g.value: grades.get(g.value, 0) for g in Grade},
+        }
+    levels = figures["levels"]
+    summary += _(
+        "截至期末，信用等级A级%(A)s个、B级%(B)s个、C级%(C)s个、D级%(D)s个；"
+        "本期新评定或调整评级%(changed)s个。"
+    ) % {
+        **{level.value: levels.get(level.value, 0) for level in CreditLevel},
+        "changed": figures["changed"],
+    }
+    rows = []
+    for u in figures["units"][:MAX_LISTED_ROWS]:
+        if not u["changed"]:
+            change = ""
+        elif u["before"] is None:
+            change = _("首次评定")
+        else:
+            change = "%s → %s" % (
+                _rating_text(*u["before"]),
+                _rating_text(u["level"], u["stars"]),
+            )
+        rows.append(
+            [
+                u["unit"],
+                u["community"],
+                Grade(u["grade"]).label if u["grade"] else "",
+                u["score"] if u["score"] is not None else "",
+                u["level"] or "",
+                u["stars"] or "",
+                change,
+            ]
+        )
+    return NoticeSection(
+        key="evaluations",
+        title=_("驻街单位评议和信用评级"),
+        summary=summary,
+        columns=[
+            _("单位"),
+            _("社区"),
+            _("评议等次"),
+            _("得分"),
+            _("信用等级"),
+            _("星级"),
+            _("本期评级变动"),
+        ],
+        rows=rows,
+        empty_text=_("本期没有评为优秀或较差、也没有评级变动的单位。"),
     )
 
 
@@ -502,8 +649,8 @@ def social_orgs_section(*, scope, period):
 
 #: The notice's sections, in order. S21's two subjects come first.
 SECTION_BUILDERS = [
-    supervised_items_section,
-    co_building_section,
+    joint_meetings_sections,
+    co_building_sections,
     workforce_section,
     training_compliance_section,
     funds_section,

@@ -5,9 +5,11 @@ these querysets; pages, API and exports share them, so they always agree.
 """
 
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 from django.db.models import (
     Count,
+    DateField,
     F,
     IntegerField,
     OuterRef,
@@ -16,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
 from django.utils import timezone
 
 from orgs.models import OrgNode
@@ -24,6 +26,7 @@ from portal.models import Role
 from portal.scope import scope_for
 from volunteers.models import (
     ATTENDED,
+    DONE_STATUSES,
     MONTHLY_SERVICES_REQUIRED,
     YEARLY_SERVICES_REQUIRED,
     Activity,
@@ -34,6 +37,7 @@ from volunteers.models import (
     GroupServiceEvent,
     InServiceYearReview,
     LoveStation,
+    MicroWish,
     PointsAccount,
     PointsEntry,
     Redemption,
@@ -613,3 +617,84 @@ def ledger_mismatches():
         .exclude(balance=F("ledger"))
         .values_list("volunteer_id", "balance", "ledger")
     )
+
+
+# -- the routine notice (S21) -------------------------------------------------------------
+
+
+def volunteer_notice_figures(*, scope, start, end):
+    """Return volunteering's part of the routine notice for ``start``–``end``.
+
+    ``service``: check-ins not absent (``checkins``, ``volunteers``, ``minutes``);
+    ``wishes``: micro-wishes fulfilled; ``in_service``: members reporting to a
+    community (``members``, ``services``, ``short``: with a month of the period
+    over and no service in it); ``units``: per unit with any of these (``unit``,
+    ``community``, ``events``, ``served``, ``wishes``, …), in code order.
+    Six queries at most, whatever the number of units and members.
+    """
+    tz = timezone.get_current_timezone()
+    lo = datetime.combine(start, time.min, tzinfo=tz)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    attended = Q(attendance__in=ATTENDED, checked_in_at__gte=lo, checked_in_at__lt=hi)
+    service = CheckIn.objects.filter(attended, area_q(scope, unit="unit")).aggregate(
+        checkins=Count("id"),
+        volunteers=Count("volunteer", distinct=True),
+        minutes=Coalesce(Sum("minutes"), 0),
+    )
+    figures = ("events", "served", "wishes", "members", "services", "short")
+    units = defaultdict(lambda: dict.fromkeys(figures, 0))
+    for unit_id, n in (
+        MicroWish.objects.filter(area_q(scope), status__in=DONE_STATUSES)
+        .filter(fulfilled_at__gte=lo, fulfilled_at__lt=hi)
+        .values_list("claimed_by_unit")
+        .annotate(n=Count("id"))
+    ):
+        units[unit_id]["wishes"] = n
+    for unit_id, n, served in (
+        GroupServiceEvent.objects.filter(area_q(scope, unit="unit"))
+        .filter(held_on__gte=start, held_on__lte=end)
+        .values_list("unit")
+        .annotate(n=Count("id"), s=Sum("residents_served"))
+    ):
+        units[unit_id].update(events=n, served=served)
+    members = Volunteer.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=start),
+        area_q(scope, unit="employer_unit"),
+        kind=VolunteerKind.IN_SERVICE,
+        registered_on__lte=end,
+    )
+    served = defaultdict(dict)
+    for pk, month, n in (
+        CheckIn.objects.filter(attended, volunteer__in=members.values("id"))
+        .filter(in_service=True)
+        .annotate(month=TruncMonth("checked_in_at", output_field=DateField()))
+        .values_list("volunteer_id", "month")
+        .annotate(n=Count("id"))
+    ):
+        served[pk][month] = n
+    over, month = [], start.replace(day=1)  # the period's months already over
+    limit = min(end + timedelta(days=1), timezone.localdate())
+    while (after := (month + timedelta(days=31)).replace(day=1)) <= limit:
+        over, month = [*over, month], after
+    in_service = dict.fromkeys(("members", "services", "short"), 0)
+    listing = members.values_list("id", "employer_unit_id", "registered_on")
+    for pk, unit_id, since in listing:
+        months = served.get(pk, {})
+        owed = [m for m in over if m >= since.replace(day=1)]
+        short = any(months.get(m, 0) < MONTHLY_SERVICES_REQUIRED for m in owed)
+        for totals in (in_service, units[unit_id]):
+            totals["members"] += 1
+            totals["services"] += sum(months.values())
+            totals["short"] += short
+    nodes = OrgNode.objects.filter(pk__in=[u for u in units if u]).order_by("code")
+    rows = [
+        {"unit": name, "community": community or "", **units[pk]}
+        for pk, name, community in nodes.values_list("pk", "name", "community__name")
+    ]
+    wishes = sum(u["wishes"] for u in units.values())
+    return {
+        "service": service,
+        "wishes": wishes,
+        "in_service": in_service,
+        "units": rows,
+    }

@@ -1,15 +1,16 @@
-"""The routine notice (S21): sections, hooks, printable page and .xlsx."""
+"""The routine notice (S21): the support app's sections, printable page and .xlsx.
+
+The S21 sections filled by the other apps are in ``test_notice_s21.py``.
+"""
 
 import datetime
-import sys
-import types
 from io import BytesIO
 
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.scope import scope_for
-from support.notices import NoticePeriod, NoticeSection, notice_build
+from support.notices import NoticePeriod, notice_build
 from tests.conftest import login
 from tests.support.conftest import (
     attend,
@@ -32,7 +33,7 @@ def _sheet_text(sheet):
     ]
 
 
-def test_notice_lists_the_support_sections_and_the_pending_hooks(world, today):
+def test_notice_lists_s21s_subjects_first_then_the_support_sections(world, today):
     # given a worker short of trainings, A underfunded, B funded, an org
     make_worker(world.a, name="短训员")
     trained = make_worker(world.b, name="达标员")
@@ -44,36 +45,19 @@ def test_notice_lists_the_support_sections_and_the_pending_hooks(world, today):
     # when the notice is built for the year so far
     notice = notice_build(scope=scope_for(world.street_admin), period=_period(today))
     sections = {s.key: s for s in notice.sections}
-    # then the hooks say they wait for their apps, and the data sections are full
-    assert not sections["supervised_items"].available
-    assert not sections["co_building"].available
+    # then S21's two subjects come first, and the support sections are full
+    assert [s.key for s in notice.sections][:4] == [
+        "meetings",
+        "supervised_items",
+        "co_building",
+        "evaluations",
+    ]
     assert sections["training_compliance"].rows == [
         ["甲社区", "短训员", "社工", "社区居委会", 0]
     ]
     assert "1个社区三项经费合计低于300,000元：甲社区" in sections["funds"].summary
     assert sections["social_orgs"].rows[-1][1] == 1
     assert "测试街道" in notice.title
-
-
-def test_a_provider_module_fills_the_supervised_items_hook(world, today, monkeypatch):
-    # given a meetings.notices module that follows the documented contract
-    module = types.ModuleType("meetings.notices")
-
-    def supervised_items_section(*, scope, period):
-        return NoticeSection(
-            key="supervised_items",
-            title="联席会议督办事项",
-            summary=f"督办 3 项（{period.label}）",
-            columns=["事项"],
-            rows=[["修缮路灯"]],
-        )
-
-    module.supervised_items_section = supervised_items_section
-    monkeypatch.setitem(sys.modules, "meetings.notices", module)
-    # when the notice is built, then the section is the provider's
-    notice = notice_build(scope=scope_for(world.street_admin), period=_period(today))
-    section = notice.sections[0]
-    assert section.available and section.rows == [["修缮路灯"]]
 
 
 def test_notice_page_prints_and_exports_the_same_sections(world, today):
