@@ -7,12 +7,15 @@ or ``None``. The printable page and the .xlsx export render the same sections.
 
 S21 asks first for the joint meetings' supervised items and the units'
 co-building. Their figures come from the apps that hold them, each through
-one selector scoped like the rest of the notice and a fixed number of
-queries: ``meetings.selectors.meeting_notice_figures`` (meetings held, their
-minutes, the action items due and overdue), ``volunteers.selectors.
-volunteer_notice_figures`` (service, micro-wishes, units' group services and
-in-service members' reporting) and ``evaluations.selectors.
-evaluation_notice_figures`` (the month's grades, credit levels and stars).
+one selector scoped like the rest of the notice, in a fixed number of queries:
+
+- ``meetings.selectors.meeting_notice_figures``: meetings held, their
+  minutes, the action items due and overdue;
+- ``volunteers.selectors.volunteer_notice_figures``: service, micro-wishes,
+  units' group services, in-service members' reporting;
+- ``evaluations.selectors.evaluation_notice_figures``: the month's grades,
+  credit levels and stars.
+
 This module only words them.
 """
 
