@@ -42,7 +42,7 @@ WORKER_ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "LOG_LEVEL": "ERROR",
     "PORTAL_LOG_LEVEL": "ERROR",
 }

@@ -25,15 +25,15 @@ def run_seed():
         password="demo-password-123",
         data={"today": datetime.date(2026, 6, 1)},
     )
+    from config.demo_logins import seed as logins_seed
     from grids.seed import seed as grids_seed
     from orgs.seed import seed as orgs_seed
-    from portal.seed import seed as portal_seed
 
     orgs_seed(ctx)
     started = time.monotonic()
     grids_seed(ctx)
     elapsed = time.monotonic() - started
-    portal_seed(ctx)
+    logins_seed(ctx)
     return ctx, elapsed
 
 

@@ -96,7 +96,7 @@ def test_the_periodic_tasks_are_in_the_beat_schedule(db):
         "meetings.schedule_ahead" in rows
         and "meetings.mark_overdue_action_items" in rows
     )
-    from portal.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     assert "meetings.sync_reminders" in app.tasks

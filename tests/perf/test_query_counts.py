@@ -22,7 +22,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.demo import build_street
+from config.demo import build_street
 
 # django_db: the test database is set up for this module (its data is built
 # once, in a module fixture, and flushed at the end).

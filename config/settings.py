@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "volunteers",
     "evaluations",
     "support",
+    # The top floor (seed_demo); it wires the apps above, none imports it.
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -90,8 +92,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -358,7 +360,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Time limits: a task without its own gets these; a task that sets its own
 # time_limit sets a soft_time_limit below it (Celery refuses to send a task
 # whose soft limit, its own or this global one, exceeds its hard limit:
-# tests/portal/test_celery_config.py checks every task and schedule).
+# tests/config/test_celery_config.py checks every task and schedule).
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Redis going away under a running task (kombu 5.7.0, the newest): when the
