@@ -542,7 +542,7 @@ class Bench:
                 started = time.perf_counter()
                 self.client.get(url)
                 times[key] += time.perf_counter() - started
-            # The same page computed afresh, as after a write (portal.stats_cache).
+            # The same page computed afresh, as after a write (dashboard.stats_cache).
             from django.test import override_settings
 
             with override_settings(PORTAL_STATS_CACHE_SECONDS=0):

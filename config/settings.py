@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "volunteers",
     "evaluations",
     "support",
+    "dashboard",
     # The top floor (seed_demo); it wires the apps above, none imports it.
     "config",
 ]
@@ -221,7 +222,7 @@ FILE_UPLOAD_HANDLERS = [
 # name, phone and account are anonymised everywhere (a nightly task), and days
 # sign-in records (django-axes) are kept.
 # The dashboards' key figures are cached per scope until the next write
-# (portal.stats_cache); figures that move with the clock alone are at most
+# (dashboard.stats_cache); figures that move with the clock alone are at most
 # this old. 0 switches the cache off. CACHE_URL (e.g. redis://127.0.0.1:6379/2)
 # shares it between processes; by default each process keeps its own.
 PORTAL_STATS_CACHE_SECONDS = env.int("PORTAL_STATS_CACHE_SECONDS", default=120)

@@ -10,12 +10,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.api import build_router
+from dashboard import urls as dashboard_urls
+from dashboard.api import StatsView
 from evaluations import urls as evaluations_urls
 from grids import urls as grids_urls
 from meetings import urls as meetings_urls
 from orgs import urls as orgs_urls
 from portal import account_views, inbox_views, views
-from portal.api import StatsView, TokenView
+from portal.api import TokenView
 from support import urls as support_urls
 from volunteers import urls as volunteers_urls
 
@@ -32,13 +34,8 @@ APP_URLS = [
 router = build_router()
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.street_dashboard, name="street-dashboard"),
-    path(
-        "dashboard/communities/<int:pk>/",
-        views.community_dashboard,
-        name="community-dashboard",
-    ),
+    # The home page and the dashboards (``home``, ``street-dashboard``, …).
+    path("", include(dashboard_urls)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -7,6 +7,7 @@ import time
 
 from django.db.models import Count
 
+from dashboard.stats import stats_for_scope
 from grids.models import Case, CaseEvent, Cell, CellAssignment, Visit
 from grids.selectors import cell_gaps, map_geojson
 from grids.services import cadre_check
@@ -14,7 +15,6 @@ from orgs.models import OrgKind, OrgNode
 from portal.demo import SeedContext
 from portal.models import RoleAssignment
 from portal.scope import Scope
-from portal.stats import stats_for_scope
 from tests.grids.conftest import assert_tree_valid
 
 

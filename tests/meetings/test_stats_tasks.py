@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from dashboard.stats import stat_labels, stats_for
 from meetings import services, tasks
 from meetings.models import ActionItem, Meeting
 from meetings.rotation import month_start
 from portal.schedules import SCHEDULES, ensure_schedules
 from portal.scope import scope_for
-from portal.stats import stat_labels, stats_for
 from tests.meetings.conftest import in_days
 
 KEYS = {

@@ -337,7 +337,7 @@ def counts(django_db_setup, django_db_blocker):
     from portal.models import Role, User
     from portal.services import role_assign
 
-    # The cold path: cached key figures (portal.stats_cache) would hide it.
+    # The cold path: cached key figures (dashboard.stats_cache) would hide it.
     with django_db_blocker.unblock(), override_settings(PORTAL_STATS_CACHE_SECONDS=0):
         try:
             yield _build_and_count(Role, User, role_assign)
