@@ -4,7 +4,7 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Writing or checking migrations signs nothing and serves no one: on a bare
     # checkout (no .env, no SECRET_KEY, no DEBUG) it runs as a developer's
     # machine would. Every other command still refuses to start without a key.

@@ -79,7 +79,7 @@ def main(argv=None):
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
-            "portal.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{args.port}",
             "--workers",

@@ -42,7 +42,7 @@ WORKER_ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "LOG_LEVEL": "ERROR",
     "PORTAL_LOG_LEVEL": "ERROR",
 }
@@ -542,7 +542,7 @@ class Bench:
                 started = time.perf_counter()
                 self.client.get(url)
                 times[key] += time.perf_counter() - started
-            # The same page computed afresh, as after a write (portal.stats_cache).
+            # The same page computed afresh, as after a write (dashboard.stats_cache).
             from django.test import override_settings
 
             with override_settings(PORTAL_STATS_CACHE_SECONDS=0):

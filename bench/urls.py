@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from portal.urls import (  # noqa: F401
+from config.urls import (  # noqa: F401
     handler400,
     handler403,
     handler404,

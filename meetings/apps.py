@@ -17,7 +17,7 @@ class MeetingsConfig(AppConfig):
             RotationSwap,
             SectionInspection,
         )
-        from portal import audit
+        from portal import audit, retention
 
         # Minutes keep their own revisions (MinutesRevision); problems and
         # items their own step history. The audit log covers every other change
@@ -32,3 +32,18 @@ class MeetingsConfig(AppConfig):
         audit.register(ActionItem)
         audit.register(Attachment)
         audit.register(SectionInspection)
+
+        # An anonymised person's name leaves the attendance lists and the
+        # problems he reported (portal.retention).
+        retention.register_copy(
+            Attendance,
+            of="person",
+            lookup="seat__person",
+            values={"name": retention.LABEL},
+        )
+        retention.register_copy(
+            Problem,
+            of="user",
+            lookup="reporter",
+            values={"reporter_name": retention.LABEL},
+        )

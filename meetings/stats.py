@@ -17,7 +17,7 @@ from meetings.models import (
 )
 from meetings.rotation import month_start
 from orgs.models import CommitteeKind
-from portal.stats import count_by_month, month_window
+from portal.months import count_by_month, month_window
 
 #: Minutes are "missing" once this long has passed since the meeting (the
 #: secretary's reminder goes out at the same moment).

@@ -7,8 +7,10 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织")
 
     def ready(self):
-        from orgs.models import Committee, OrgNode, PartyMember, Person
-        from portal import audit
+        from django.db.models import Q
+
+        from orgs.models import Committee, OrgNode, PartyMember, Person, Seat
+        from portal import audit, retention
 
         # Who changed a unit, a person or a membership; phones masked. Tree
         # numbers change on every insert nearby: they are noise, not history.
@@ -20,3 +22,18 @@ class OrgsConfig(AppConfig):
         audit.register(Person, mask_fields=["phone"])
         audit.register(PartyMember)
         audit.register(Committee)
+        audit.register(Seat)
+
+        # A member, an org's head or secretary, a seat holder keeps his data
+        # under that purpose's own rules (portal.retention).
+        retention.register_keeper(
+            PartyMember, lambda person: Q(person=person), "party member"
+        )
+        retention.register_keeper(
+            OrgNode,
+            lambda person: Q(head=person) | Q(secretary=person),
+            "head of an org",
+        )
+        retention.register_keeper(
+            Seat, lambda person: Q(person=person, vacated_on__isnull=True), "seat"
+        )

@@ -42,11 +42,10 @@ from orgs.models import (
     Seat,
     mask_phone,
 )
-from orgs.stats import stats
+from orgs.stats import LABELS, stats
 from portal import audit, exports
 from portal.roles import can, require
 from portal.scope import scope_for
-from portal.stats import stat_labels
 
 PAGE_SIZE = 50
 
@@ -90,9 +89,8 @@ def tree(request):
     require(request.user, "orgs.view")
     query = request.GET.get("q", "").strip()
     items, matches = selectors.org_tree(user=request.user, query=query)
-    labels = stat_labels()
     figures = [
-        {"key": k, "label": labels.get(k, k), "value": v}
+        {"key": k, "label": LABELS.get(k, k), "value": v}
         for k, v in stats(scope_for(request.user)).items()
     ]
     return render(

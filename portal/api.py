@@ -1,10 +1,7 @@
-"""The REST API at /api/v1/: router, token, stats, pagination, error handling.
-
-Each app's ``api.py`` exposes ``ROUTES = [(prefix, viewset, basename), ...]``;
-the router below registers them, so adding an endpoint touches only its app.
+"""The kernel's part of the REST API at /api/v1/: the token and error
+handling. The router of every app's ``ROUTES`` is ``config.api``; the stats
+JSON is ``dashboard.api``.
 """
-
-from importlib import import_module
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,16 +11,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
-
-from portal.stats import stats_for
-
-API_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
 
 
 def exception_handler(exc, context):
@@ -133,31 +125,3 @@ class TokenView(APIView):
 
         token = api_token_issue(user=serializer.validated_data["user"])
         return Response({"token": token.key}, status=status.HTTP_200_OK)
-
-
-class StatsView(APIView):
-    """The key figures of the caller's scope, as one flat JSON object."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        responses=inline_serializer(
-            "Stats", {"communities": serializers.IntegerField()}
-        )
-    )
-    def get(self, request):
-        return Response(stats_for(request.user))
-
-
-def build_router():
-    router = DefaultRouter()
-    for app in API_APPS:
-        try:
-            module = import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
-            continue
-        for prefix, viewset, basename in getattr(module, "ROUTES", []):
-            router.register(prefix, viewset, basename=basename)
-    return router

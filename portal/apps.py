@@ -10,10 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.urls import converters, register_converter
 
-        from portal import (
-            otp,  # noqa: F401 (connects the sign-in receiver)
-            stats_cache,  # noqa: F401 (watches writes)
-        )
+        from portal import otp  # noqa: F401 (connects the sign-in receiver)
         from portal.audit import register_portal_models
         from portal.params import YearConverter
         from portal.schedules import ensure_schedules

@@ -125,10 +125,6 @@ def log_access(request, what, count, *, export=False):
 
 def register_portal_models():
     """The foundation's own registrations (called from PortalConfig.ready)."""
-    from django.apps import apps
-
     from portal.models import RoleAssignment
 
     register(RoleAssignment)
-    if apps.is_installed("orgs"):
-        register(apps.get_model("orgs", "Seat"))

@@ -281,7 +281,7 @@ def restore_backup(path, *, into=None, media=True, alias="default"):
         if media and (tmp / "media").is_dir():
             shutil.copytree(tmp / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
     if not into:
-        # The restored data generation (portal.stats_cache) may repeat one
+        # The restored data generation (dashboard.stats_cache) may repeat one
         # that figures were cached at before: drop them.
         cache.clear()
     return manifest

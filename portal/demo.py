@@ -1,27 +1,16 @@
-"""Shared helpers for the demo data: a seeded generator of Chinese-looking names.
+"""Shared helpers for the demo data: the seed context and a seeded generator
+of Chinese-looking names.
 
 Names are generated from common surname and given-name characters, never copied
 from anywhere. Every app's ``seed.py`` draws from ``ctx.rng`` so the demo street
-is the same on every run.
+is the same on every run. The steps' order and ``build_street`` are
+``config.demo``'s.
 """
 
 import datetime
-import io
 import random
-import time
 from dataclasses import dataclass, field
-from importlib import import_module
 
-#: Seed steps in order; each app's ``seed.py`` exposes ``seed(ctx)``.
-SEED_APPS = [
-    "orgs",
-    "grids",
-    "portal",
-    "meetings",
-    "volunteers",
-    "evaluations",
-    "support",
-]
 RANDOM_SEED = 20190601
 #: Finished months of history the demo street has before the current month
 #: (the months the evaluation grades): each one is shaped alike.
@@ -129,56 +118,3 @@ def mobile(rng):
     return rng.choice(MOBILE_PREFIXES) + "".join(
         str(rng.randrange(10)) for _ in range(8)
     )
-
-
-def seed_module(app):
-    """Return ``<app>.seed``, or ``None`` for an app without one."""
-    try:
-        return import_module(f"{app}.seed")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (app, f"{app}.seed"):
-            raise
-        return None
-
-
-def build_street(
-    index,
-    *,
-    password,
-    shared,
-    scale=1.0,
-    today=None,
-    stdout=None,
-    counter=None,
-    on_step=None,
-):
-    """Build street number ``index`` (0: the demo street) with every app's seed.
-
-    Each step is one transaction. ``on_step(index, step, app, rows, seconds)``
-    hears of each finished step (``rows`` from ``counter``, a
-    ``portal.bulk.RowCounter``, when given). Return the street's context.
-    """
-    from django.db import transaction
-
-    ctx = SeedContext(
-        # Street 1 is the demo street, the same on every run; each further
-        # street draws from its own generator.
-        rng=random.Random(RANDOM_SEED + index),  # noqa: S311
-        stdout=stdout or io.StringIO(),
-        password=password,
-        street_index=index,
-        shared=shared,
-        scale=scale,
-        data={"today": today} if today else {},
-    )
-    steps = [(app, seed_module(app)) for app in SEED_APPS]
-    steps = [(app, module) for app, module in steps if module is not None]
-    for k, (app, module) in enumerate(steps):
-        started = time.monotonic()
-        before = counter.rows if counter else 0
-        with transaction.atomic():
-            module.seed(ctx)
-        if on_step is not None:
-            rows = counter.rows - before if counter else 0
-            on_step(index, k, app, rows, time.monotonic() - started)
-    return ctx

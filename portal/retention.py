@@ -26,6 +26,11 @@ for names: a name is not unique enough to rewrite text safely.
 The rewriting uses UPDATE without model signals, so the anonymisation does not
 write the old values into the audit log again; one entry per person records
 that (and when) it happened, without the data.
+
+The kernel knows no app's models: each app tells it, in its
+``AppConfig.ready()``, which of its rows keep a person's data
+(``register_keeper``), which copy his name or phone (``register_copy``) and
+which are his own (``register_person_rows``).
 """
 
 import logging
@@ -42,6 +47,46 @@ from django.db.models import Q
 from portal.audit import mask_value
 
 log = logging.getLogger("portal.retention")
+
+#: In ``register_copy``'s values: the anonymised person's label.
+LABEL = object()
+
+#: (model, condition(person) -> Q, reason), in the order registered.
+_KEEPERS = []
+#: (model, what the lookup compares with, lookup, values), in the order registered.
+_COPIES = []
+#: Models whose rows (``person`` foreign key) are the person's own.
+_PERSON_ROWS = []
+
+
+def register_keeper(model, condition, reason):
+    """While a row of ``model`` matches ``condition(person)``, keep his data.
+
+    ``reason`` says why (a few words, for the log), e.g. ``"seat"``.
+    """
+    if not any(m is model and r == reason for m, _c, r in _KEEPERS):
+        _KEEPERS.append((model, condition, reason))
+
+
+def register_copy(model, *, of, lookup, values):
+    """Rows of ``model`` hold a copy of the person's name or phone: rewrite them.
+
+    ``of`` is what ``lookup`` is compared with: ``"person"``, his ``"user"``
+    (skipped without an account) or his ``"phone"`` (skipped without one).
+    ``values`` are the fields to set, ``LABEL`` standing for his label.
+    """
+    if of not in ("person", "user", "phone"):
+        raise ValueError(of)
+    entry = (model, of, lookup, tuple(values.items()))
+    if entry not in _COPIES:
+        _COPIES.append(entry)
+
+
+def register_person_rows(model):
+    """Rows of ``model`` (its ``person`` foreign key) are the person's own:
+    their audit history, and that of rows pointing at them, is rewritten."""
+    if model not in _PERSON_ROWS:
+        _PERSON_ROWS.append(model)
 
 
 def anonymous_label(person):
@@ -67,19 +112,8 @@ def person_is_still_needed(person):
     another role keeps his
     data under that other purpose's own rules.
     """
-    checks = [
-        ("orgs.PartyMember", Q(person=person), "party member"),
-        ("orgs.OrgNode", Q(head=person) | Q(secretary=person), "head of an org"),
-        ("orgs.Seat", Q(person=person, vacated_on__isnull=True), "seat"),
-        ("grids.Cell", Q(leader=person), "grid leader"),
-        ("grids.CellAssignment", Q(person=person, ended_on__isnull=True), "grid"),
-        ("support.Worker", Q(person=person, left_on__isnull=True), "worker"),
-    ]
-    for label, condition, reason in checks:
-        app_label, model_name = label.split(".")
-        if not apps.is_installed(app_label):
-            continue
-        if apps.get_model(label).objects.filter(condition).exists():
+    for model, condition, reason in _KEEPERS:
+        if model.objects.filter(condition(person)).exists():
             return reason
     from portal.models import Role
 
@@ -217,39 +251,17 @@ def _scrub_copies(person, user, label):
     Return ``{model: [pk, …]}`` of the rows rewritten, so that their audit
     log entries (which hold the same copies) are rewritten too.
     """
-    phone = person.phone
-    plan = []
-    if apps.is_installed("meetings"):
-        plan.append(("meetings.Attendance", Q(seat__person=person), {"name": label}))
-        if user is not None:
-            plan.append(
-                ("meetings.Problem", Q(reporter=user), {"reporter_name": label})
-            )
-    if apps.is_installed("grids"):
-        if user is not None:
-            plan.append(("grids.CaseEvent", Q(by=user), {"actor_name": label}))
-        if phone:
-            plan.append(
-                (
-                    "grids.Case",
-                    Q(reporter_phone=phone),
-                    {"reporter_name": label, "reporter_phone": ""},
-                )
-            )
-    if apps.is_installed("volunteers") and phone:
-        resident = {
-            "resident_name": label,
-            "resident_phone": "",
-            "resident_address": "",
-        }
-        plan.append(("volunteers.MicroWish", Q(resident_phone=phone), resident))
-        plan.append(("volunteers.ServicePost", Q(resident_phone=phone), resident))
+    keys = {"person": person, "user": user, "phone": person.phone}
     touched = {}
-    for label_, condition, values in plan:
-        model = apps.get_model(label_)
-        pks = list(model.objects.filter(condition).values_list("pk", flat=True))
+    for model, of, lookup, values in _COPIES:
+        key = keys[of]
+        if not key:  # no account, or no phone
+            continue
+        pks = list(model.objects.filter(**{lookup: key}).values_list("pk", flat=True))
         if pks:
-            model.objects.filter(pk__in=pks).update(**values)
+            model.objects.filter(pk__in=pks).update(
+                **{field: label if v is LABEL else v for field, v in values}
+            )
             touched[model] = pks
     return touched
 
@@ -327,10 +339,9 @@ def person_anonymise(person, *, reason):
     label = anonymous_label(person)
     identifiers = [i for i in _identifiers(person, user) if i != label]
     targets = {person_model: [person.pk]}
-    if apps.is_installed("volunteers"):
-        volunteer = apps.get_model("volunteers.Volunteer")
-        targets[volunteer] = list(
-            volunteer.objects.filter(person=person).values_list("pk", flat=True)
+    for model in _PERSON_ROWS:
+        targets[model] = list(
+            model.objects.filter(person=person).values_list("pk", flat=True)
         )
     if user is not None:
         targets[get_user_model()] = [user.pk]

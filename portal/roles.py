@@ -8,6 +8,7 @@ an object inside the scope answers 403 (``require`` raises ``PermissionDenied``)
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from portal import nodes
 from portal.models import Role
 
 SA = Role.STREET_ADMIN
@@ -115,16 +116,14 @@ def require(user, action, obj=None, **target):
 
 
 def _target_of(obj):
-    from orgs.models import OrgKind, OrgNode
-
-    if isinstance(obj, OrgNode):
+    if isinstance(obj, nodes.org_node_model()):
         target = {
             "street_id": obj.street_id or obj.pk,
             "community_id": obj.community_id,
         }
-        if obj.kind == OrgKind.UNIT:
+        if obj.kind == nodes.UNIT:
             target["unit_id"] = obj.pk
-        elif obj.kind == OrgKind.PARTY_ORG:
+        elif obj.kind == nodes.PARTY_ORG:
             target["unit_id"] = obj.parent_id
         return target
     target = {}

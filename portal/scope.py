@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from portal import nodes
 from portal.models import Role
 
 _CACHE_ATTR = "_portal_scope"
@@ -221,8 +222,6 @@ def forget_scope(user):
 
 
 def _build_scope(user):
-    from orgs.models import OrgKind, OrgNode
-
     if not getattr(user, "is_authenticated", False):
         return Scope()
     scope = Scope(user_id=user.pk, is_superuser=user.is_superuser)
@@ -236,12 +235,12 @@ def _build_scope(user):
     for a in assignments:
         node = a.org_node
         if a.role in (Role.STREET_ADMIN, Role.STREET_STAFF):
-            street_id = node.pk if node.kind == OrgKind.STREET else node.street_id
+            street_id = node.pk if node.kind == nodes.STREET else node.street_id
             scope.role_streets[a.role].add(street_id)
             street_roles.setdefault(street_id, set()).add(a.role)
         elif a.role in (Role.COMMUNITY_SECRETARY, Role.VOLUNTEER):
             community_id = (
-                node.pk if node.kind == OrgKind.COMMUNITY else node.community_id
+                node.pk if node.kind == nodes.COMMUNITY else node.community_id
             )
             if community_id:
                 scope.role_communities[a.role].add(community_id)
@@ -252,9 +251,11 @@ def _build_scope(user):
             c = a.cell
             scope.cells.append((c.tree_id, c.lft, c.rght, c.pk, c.community_id))
     if street_roles:
-        communities = OrgNode.objects.filter(
-            kind=OrgKind.COMMUNITY, street_id__in=list(street_roles)
-        ).values_list("pk", "street_id")
+        communities = (
+            nodes.org_node_model()
+            .objects.filter(kind=nodes.COMMUNITY, street_id__in=list(street_roles))
+            .values_list("pk", "street_id")
+        )
         for community_id, street_id in communities:
             for role in street_roles[street_id]:
                 scope.role_communities[role].add(community_id)

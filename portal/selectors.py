@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from portal.models import Role, RoleAssignment, User
+from portal.nodes import person_model
 from portal.scope import scope_for
 
 
@@ -16,8 +17,6 @@ def user_list(*, user, q=""):
     Superusers manage every account but other superusers. ``q`` filters by
     username, display name or person's name.
     """
-    from django.apps import apps
-
     if not user.is_authenticated:
         return User.objects.none()
     qs = User.objects.filter(is_superuser=False, is_active=True)
@@ -25,7 +24,7 @@ def user_list(*, user, q=""):
         streets = sorted(scope_for(user).role_streets[Role.STREET_ADMIN])
         if not streets:
             return User.objects.none()
-        person = apps.get_model("orgs", "Person")
+        person = person_model()
         in_streets = Q(org_node_id__in=streets) | Q(org_node__street_id__in=streets)
         roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
         people = person.objects.filter(user=OuterRef("pk"))

@@ -13,19 +13,19 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from orgs.models import OrgKind
+from portal import nodes
 from portal.models import Role, RoleAssignment, User
 from portal.roles import require
 from portal.scope import forget_scope
 
 #: role → the kind of org node its scope must be.
 SCOPE_KIND = {
-    Role.STREET_ADMIN: OrgKind.STREET,
-    Role.STREET_STAFF: OrgKind.STREET,
-    Role.COMMUNITY_SECRETARY: OrgKind.COMMUNITY,
-    Role.UNIT_HEAD: OrgKind.UNIT,
-    Role.GRID_WORKER: OrgKind.COMMUNITY,
-    Role.VOLUNTEER: OrgKind.COMMUNITY,
+    Role.STREET_ADMIN: nodes.STREET,
+    Role.STREET_STAFF: nodes.STREET,
+    Role.COMMUNITY_SECRETARY: nodes.COMMUNITY,
+    Role.UNIT_HEAD: nodes.UNIT,
+    Role.GRID_WORKER: nodes.COMMUNITY,
+    Role.VOLUNTEER: nodes.COMMUNITY,
 }
 
 
@@ -36,7 +36,7 @@ def role_assign(*, user, role, org_node, cell=None):
     if org_node.kind != expected:
         raise ValidationError(
             _("角色“%(role)s”的范围必须是%(kind)s。")
-            % {"role": Role(role).label, "kind": OrgKind(expected).label}
+            % {"role": Role(role).label, "kind": nodes.kind_label(expected)}
         )
     if role == Role.GRID_WORKER:
         if cell is None:

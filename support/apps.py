@@ -10,7 +10,9 @@ class SupportConfig(AppConfig):
         # Who changed a worker, an organisation, a budget or a spending. The
         # special fund's entries are append-only in the database (trigger) and
         # budgets keep their own revisions.
-        from portal import audit
+        from django.db.models import Q
+
+        from portal import audit, retention
         from support.models import Budget, SocialOrg, SpecialFund, Spending, Worker
 
         audit.register(Worker)
@@ -18,3 +20,8 @@ class SupportConfig(AppConfig):
         audit.register(Budget)
         audit.register(Spending)
         audit.register(SpecialFund)
+
+        # A worker still in post keeps his data (portal.retention).
+        retention.register_keeper(
+            Worker, lambda person: Q(person=person, left_on__isnull=True), "worker"
+        )

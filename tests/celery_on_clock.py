@@ -1,4 +1,4 @@
-"""``celery`` on the suite's clock: ``python -m tests.celery_on_clock -A portal …``.
+"""``celery`` on the suite's clock: ``python -m tests.celery_on_clock -A config …``.
 
 The real-worker tests start workers and beat as processes of their own; on the
 real clock they would write heartbeats and compute "this month" months away

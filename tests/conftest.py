@@ -49,7 +49,7 @@ DATE_SENSITIVE = (
     "tests/volunteers/test_retention.py",
     "tests/grids/test_cases.py",
     "tests/support/test_rules.py",
-    "tests/portal/test_dashboard.py",
+    "tests/dashboard/test_dashboard.py",
 )
 
 

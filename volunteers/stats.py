@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.stats import count_by_month, month_window
+from portal.months import count_by_month, month_window
 from volunteers.models import (
     ATTENDED,
     CLAIMED_STATUSES,

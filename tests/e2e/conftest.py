@@ -64,7 +64,7 @@ def _free_port():
 def _e2e_env():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -195,7 +195,7 @@ def live_portal():
         subprocess.Popen(  # noqa: S603
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "portal.wsgi:application",
+                "config.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
@@ -213,7 +213,7 @@ def live_portal():
                 [
                     str(Path(sys.executable).parent / "celery"),
                     "-A",
-                    "portal",
+                    "config",
                     "worker",
                     "--pool",
                     "solo",

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard.stats import stats_for
 from evaluations import services
 from evaluations.models import (
     Evaluation,
@@ -16,7 +17,6 @@ from evaluations.models import (
     RunStatus,
     ScoringPolicy,
 )
-from portal.stats import stats_for
 from tests.conftest import login
 from tests.evaluations.conftest import (
     AUGUST,

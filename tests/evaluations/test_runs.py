@@ -307,7 +307,7 @@ def test_the_button_works_while_the_broker_is_down_and_a_later_start_recovers(
 ):
     from django.conf import settings
 
-    from portal.celery import app
+    from config.celery import app
     from tests.conftest import login
 
     def use_broker(url, eager):

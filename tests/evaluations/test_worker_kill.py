@@ -35,7 +35,7 @@ def wait_for(predicate, timeout=60, interval=0.1):
 @pytest.fixture
 def broker_queue():
     """Send the evaluation task to a queue of this test's own on the real broker."""
-    from portal.celery import app
+    from config.celery import app
 
     if not settings.CELERY_BROKER_URL:
         if os.environ.get("CI"):
@@ -57,7 +57,7 @@ def broker_queue():
 
 
 class Worker(processes.Celery):
-    """``celery -A portal worker`` in its own process group, on the test DB
+    """``celery -A config worker`` in its own process group, on the test DB
     and the test's clock (``tests/celery_on_clock.py``)."""
 
     def __init__(self, queue, log):

@@ -7,6 +7,7 @@ import time
 
 from django.db.models import Count
 
+from dashboard.stats import stats_for_scope
 from grids.models import Case, CaseEvent, Cell, CellAssignment, Visit
 from grids.selectors import cell_gaps, map_geojson
 from grids.services import cadre_check
@@ -14,7 +15,6 @@ from orgs.models import OrgKind, OrgNode
 from portal.demo import SeedContext
 from portal.models import RoleAssignment
 from portal.scope import Scope
-from portal.stats import stats_for_scope
 from tests.grids.conftest import assert_tree_valid
 
 
@@ -25,15 +25,15 @@ def run_seed():
         password="demo-password-123",
         data={"today": datetime.date(2026, 6, 1)},
     )
+    from config.demo_logins import seed as logins_seed
     from grids.seed import seed as grids_seed
     from orgs.seed import seed as orgs_seed
-    from portal.seed import seed as portal_seed
 
     orgs_seed(ctx)
     started = time.monotonic()
     grids_seed(ctx)
     elapsed = time.monotonic() - started
-    portal_seed(ctx)
+    logins_seed(ctx)
     return ctx, elapsed
 
 

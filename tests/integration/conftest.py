@@ -9,7 +9,7 @@ def celery_worker_app():
     """Return the Celery app wired to the real broker, with a worker running."""
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
 
     if not settings.CELERY_BROKER_URL:
         if os.environ.get("CI"):

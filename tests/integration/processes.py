@@ -3,7 +3,7 @@ workers and beat on the test database and the suite's clock.
 
 A test that kills or restarts Redis starts its own ``redis-server`` on a free
 port (the machine's Redis is shared with other suites); workers and beat run
-as ``celery -A portal …`` processes (``tests/celery_on_clock.py``) on the test
+as ``celery -A config …`` processes (``tests/celery_on_clock.py``) on the test
 database, which only PostgreSQL lets another process see.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from portal.celery import app as celery_app
+from config.celery import app as celery_app
 from tests import clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ class RedisServer:
 
 
 class Celery:
-    """``celery -A portal <command>`` on the test database and the test's clock."""
+    """``celery -A config <command>`` on the test database and the test's clock."""
 
     def __init__(self, command, *, broker, log, env=None, args=(), at=None):
         """``at``: an aware datetime the process's clock starts at (ticking);
@@ -136,7 +136,7 @@ class Celery:
         self.output = open(self.log, "ab")  # noqa: SIM115 (closed in stop())
         environment = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker,
@@ -144,7 +144,7 @@ class Celery:
             **(env or {}),
         }
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tests.celery_on_clock", "-A", "portal", command]
+            [sys.executable, "-m", "tests.celery_on_clock", "-A", "config", command]
             + list(args),
             cwd=ROOT,
             env=environment,

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.conf import settings
 
-from portal.celery import app as celery_app
+from config.celery import app as celery_app
 from portal.models import Notification, Reminder
 from portal.tasks import enqueue, send_due_reminders
 from tests.conftest import login

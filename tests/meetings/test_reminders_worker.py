@@ -82,7 +82,7 @@ def broker_outage():
     nothing listens. (The broker URL cannot simply be swapped in the app's
     settings: Celery reads ``CELERY_BROKER_URL`` from the environment first.)
     """
-    from portal.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = False
     try:
@@ -97,7 +97,7 @@ def running_worker():
     """Run a worker thread of the portal's app against the real broker."""
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = False
     app.conf.broker_url = broker_url()
@@ -205,7 +205,7 @@ def _worker_process(name, log):
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
         "DATABASE_URL": "postgres://%s@%s:%s/%s"
         % (
             db["USER"] or "postgres",
@@ -223,7 +223,7 @@ def _worker_process(name, log):
             "-m",
             "tests.celery_on_clock",  # the worker runs on the test's clock
             "-A",
-            "portal",
+            "config",
             "worker",
             "--pool=solo",
             "--concurrency=1",
@@ -255,7 +255,7 @@ def test_two_workers_and_a_third_sender_send_each_reminder_once(mworld, tmp_path
             subject="联席会议提醒 %02d" % i,
             kind="meetings.reminder",
         )
-    from portal.celery import app
+    from config.celery import app
 
     app.conf.broker_url = broker_url()
     app.conf.task_always_eager = False

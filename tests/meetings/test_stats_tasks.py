@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from dashboard.stats import stat_labels, stats_for
 from meetings import services, tasks
 from meetings.models import ActionItem, Meeting
 from meetings.rotation import month_start
 from portal.schedules import SCHEDULES, ensure_schedules
 from portal.scope import scope_for
-from portal.stats import stat_labels, stats_for
 from tests.meetings.conftest import in_days
 
 KEYS = {
@@ -96,7 +96,7 @@ def test_the_periodic_tasks_are_in_the_beat_schedule(db):
         "meetings.schedule_ahead" in rows
         and "meetings.mark_overdue_action_items" in rows
     )
-    from portal.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     assert "meetings.sync_reminders" in app.tasks

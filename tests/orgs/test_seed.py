@@ -7,6 +7,7 @@ import random
 
 from django.core.management import call_command
 
+from dashboard.stats import stats_for_scope
 from orgs.models import (
     CommitteeKind,
     OrgKind,
@@ -19,7 +20,6 @@ from orgs.models import (
 from orgs.services import seat_qualification
 from portal.demo import SeedContext
 from portal.scope import Scope
-from portal.stats import stats_for_scope
 
 
 def test_demo_seed_gives_the_articles_figures_and_keeps_its_contract(db):

@@ -91,9 +91,9 @@ def test_a_key_pointing_nowhere_is_found(db):
 
 
 def _street(index, shared):
+    from config.demo_logins import seed as logins_seed
     from grids.seed import seed as grids_seed
     from orgs.seed import seed as orgs_seed
-    from portal.seed import seed as portal_seed
 
     ctx = SeedContext(
         rng=random.Random(20190601 + index),  # noqa: S311
@@ -105,7 +105,7 @@ def _street(index, shared):
     )
     orgs_seed(ctx)
     grids_seed(ctx)
-    portal_seed(ctx)
+    logins_seed(ctx)
     return ctx
 
 

@@ -16,10 +16,10 @@ from django.db import connection
 from django.db.models import ForeignKey
 from django.test.utils import CaptureQueriesContext
 
+from dashboard.stats import stats_for_scope
 from evaluations import metrics
 from orgs.models import OrgNode
 from portal.scope import scope_for
-from portal.stats import stats_for_scope
 
 pytestmark = pytest.mark.postgres
 

@@ -22,7 +22,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.demo import build_street
+from config.demo import build_street
 
 # django_db: the test database is set up for this module (its data is built
 # once, in a module fixture, and flushed at the end).
@@ -337,7 +337,7 @@ def counts(django_db_setup, django_db_blocker):
     from portal.models import Role, User
     from portal.services import role_assign
 
-    # The cold path: cached key figures (portal.stats_cache) would hide it.
+    # The cold path: cached key figures (dashboard.stats_cache) would hide it.
     with django_db_blocker.unblock(), override_settings(PORTAL_STATS_CACHE_SECONDS=0):
         try:
             yield _build_and_count(Role, User, role_assign)

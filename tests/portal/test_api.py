@@ -100,7 +100,7 @@ def test_a_resident_without_a_role_may_still_register_as_a_volunteer(world):
 
 def test_every_write_action_a_viewset_names_is_a_role_action():
     # a misspelt name would refuse every caller with a server error
-    from portal.api import build_router
+    from config.api import build_router
     from portal.roles import ACTIONS
 
     named = {}

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from portal.wsgi import application
+from config.wsgi import application
 from tests.conftest import build_world
 
 pytestmark = pytest.mark.django_db

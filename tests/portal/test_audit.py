@@ -162,7 +162,7 @@ def test_every_viewset_authenticates_tokens_with_the_portals_class():
     # another token class would leave the audit actor empty again
     from rest_framework.authentication import TokenAuthentication
 
-    from portal.api import build_router
+    from config.api import build_router
     from portal.authentication import PortalTokenAuthentication
 
     for _prefix, viewset, _basename in build_router().registry:

@@ -10,7 +10,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import RequestFactory
 
-from portal.celery import app as celery_app
+from config.celery import app as celery_app
 from portal.models import Notification, Reminder
 from portal.tasks import enqueue, send_due_reminders
 from tests.conftest import login

@@ -38,7 +38,7 @@ KEYS = [
 
 @pytest.fixture(scope="module")
 def production():
-    """The security settings of ``portal.settings`` with DEBUG=0, read in a
+    """The security settings of ``config.settings`` with DEBUG=0, read in a
     fresh interpreter (as a production process would compute them)."""
     relaxed = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
     env = {k: v for k, v in os.environ.items() if k not in relaxed}
@@ -48,7 +48,7 @@ def production():
         ALLOWED_HOSTS="portal.example.gov.cn",
     )
     code = (
-        "import json, portal.settings as s;"
+        "import json, config.settings as s;"
         f"print(json.dumps({{k: getattr(s, k, None) for k in {KEYS!r}}}))"
     )
     result = subprocess.run(  # noqa: S603

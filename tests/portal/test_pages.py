@@ -1,8 +1,7 @@
-"""Sign-in, home pages, errors, language and offline assets."""
+"""Sign-in, errors, language and offline assets."""
 
 import re
 
-import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
@@ -39,33 +38,6 @@ def test_wrong_password_gets_a_clear_chinese_message(world):
     assert "请输入一个正确的" in response.content.decode()
 
 
-def test_home_redirects_anonymous_users_to_login(db):
-    response = Client().get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-
-
-@pytest.mark.parametrize(
-    "persona, heading",
-    [
-        ("street_admin", "街道管理员工作台"),
-        ("street_staff", "街道工作人员工作台"),
-        ("secretary_a", "社区书记工作台"),
-        ("unit_head_a", "单位党组织负责人工作台"),
-        ("grid_worker_a", "网格员工作台"),
-    ],
-)
-def test_each_role_has_its_home_page(world, persona, heading):
-    response = login(getattr(world, persona)).get("/")
-    assert response.status_code == 200
-    assert heading in response.content.decode()
-
-
-def test_user_without_role_is_told_to_ask_for_one(world):
-    response = login(world.outsider).get("/")
-    assert "还没有分配角色" in response.content.decode()
-
-
 def test_missing_page_answers_a_styled_404(world):
     response = login(world.secretary_a).get("/no-such-page/")
     assert response.status_code == 404
@@ -97,9 +69,3 @@ def test_healthz_answers(db):
 def test_an_english_browser_still_gets_chinese_until_the_user_switches(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/")
     assert '<html lang="zh-hans">' in response.content.decode()
-
-
-def test_a_volunteer_lands_on_the_volunteer_phone_page(world):
-    response = login(world.volunteer_a).get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/volunteers/"

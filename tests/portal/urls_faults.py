@@ -4,15 +4,15 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 
-from portal.notify import reminder_schedule
-from portal.tasks import enqueue, send_due_reminders
-from portal.urls import (  # noqa: F401
+from config.urls import (  # noqa: F401
     handler400,
     handler403,
     handler404,
     handler500,
     urlpatterns,
 )
+from portal.notify import reminder_schedule
+from portal.tasks import enqueue, send_due_reminders
 
 
 def boom(request):

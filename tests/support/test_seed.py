@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from dashboard.stats import stats_for_scope
 from portal.models import User
 from portal.scope import Scope, scope_for
-from portal.stats import stats_for_scope
 from support.models import Budget, SocialOrg, SpecialFund, Spending, Worker
 
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from dashboard.stats import stats_for_scope
 from portal.scope import Scope
-from portal.stats import stats_for_scope
 from volunteers import services
 from volunteers.models import (
     ATTENDED,

@@ -184,7 +184,7 @@ def test_minimum_service_time_comes_from_the_environment():
         **os.environ,
         "DEBUG": "1",
         "VOLUNTEERS_MIN_SERVICE_MINUTES": "25",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     code = (
         "import django; django.setup(); from django.conf import settings;"

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
-from portal.celery import app
+from config.celery import app
 from portal.schedules import SCHEDULES
 from tests.portal.test_faults import broker_down  # noqa: F401 (fixture)
 

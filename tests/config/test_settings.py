@@ -17,7 +17,7 @@ def test_deploy_check_passes_with_production_values():
         "DEBUG": "0",
         "SECRET_KEY": "a-long-and-random-production-secret-key-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -32,7 +32,7 @@ def test_deploy_check_passes_with_production_values():
 
 def test_missing_secret_key_fails_at_start_up():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -52,7 +52,7 @@ def test_language_and_time_zone():
 
 
 def test_celery_settings_are_read_by_the_app():
-    from portal.celery import app
+    from config.celery import app
 
     # A misspelt CELERY_* name would be silently ignored; check they arrive.
     assert app.conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT
@@ -69,7 +69,7 @@ def test_periodic_reminder_schedule_exists_after_migrate(db):
 def test_makemigrations_check_runs_on_a_bare_checkout():
     # the before-stop hook and a new developer run it with no environment
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,
@@ -82,7 +82,7 @@ def test_makemigrations_check_runs_on_a_bare_checkout():
 
 
 def _production_settings(names, **environ):
-    """``names`` of ``portal.settings`` as a production process computes them."""
+    """``names`` of ``config.settings`` as a production process computes them."""
     import json
 
     env = {
@@ -97,7 +97,7 @@ def _production_settings(names, **environ):
         **environ,
     )
     code = (
-        "import json, portal.settings as s;"
+        "import json, config.settings as s;"
         f"print(json.dumps({{k: getattr(s, k, None) for k in {names!r}}}))"
     )
     result = subprocess.run(  # noqa: S603

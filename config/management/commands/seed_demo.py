@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
+from config.demo import SEED_STEPS, build_street
 from portal.bulk import RowCounter, foreign_key_problems, loading
-from portal.demo import SEED_APPS, build_street, seed_module
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
@@ -71,8 +71,7 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         password = password or secrets.token_urlsafe(9)
         jobs = max(1, min(jobs or _default_jobs(), streets - 1 or 1))
-        steps = [app for app in SEED_APPS if seed_module(app) is not None]
-        progress = _Progress(self.stdout, streets, len(steps))
+        progress = _Progress(self.stdout, streets, len(SEED_STEPS))
         report = _Reporter(self.stdout, progress, streets, verbosity)
         started = time.monotonic()
         shared = {}

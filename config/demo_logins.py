@@ -1,5 +1,7 @@
 """Demo logins: one user per role, scoped to the demo street's first communities.
 
+A step of ``config.demo`` (after the org tree and the grid it scopes them to).
+
 The demo street's logins are ``admin``, ``staff``, …; a generated street
 number n ≥ 2 gets ``s<n>-admin``, ``s<n>-staff``, … with the same password
 (its hash is computed once and reused: hashing is slow by design).

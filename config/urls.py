@@ -1,27 +1,41 @@
-"""Top-level routes: pages of each app, the API, auth, language, admin."""
+"""Top-level routes: pages of each app, the API, auth, language, admin.
 
-from importlib import import_module, util
+Each app's ``urls.py`` (with its ``app_name``) is imported here and mounted
+at ``/<app>/``: a new app is one import and one line of ``APP_URLS``.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.api import build_router
+from dashboard import urls as dashboard_urls
+from dashboard.api import StatsView
+from evaluations import urls as evaluations_urls
+from grids import urls as grids_urls
+from meetings import urls as meetings_urls
+from orgs import urls as orgs_urls
 from portal import account_views, inbox_views, views
-from portal.api import StatsView, TokenView, build_router
+from portal.api import TokenView
+from support import urls as support_urls
+from volunteers import urls as volunteers_urls
 
-PAGE_APPS = ["orgs", "grids", "meetings", "volunteers", "evaluations", "support"]
+#: Each app's pages, mounted at ``/<prefix>/``.
+APP_URLS = [
+    ("orgs", orgs_urls),
+    ("grids", grids_urls),
+    ("meetings", meetings_urls),
+    ("volunteers", volunteers_urls),
+    ("evaluations", evaluations_urls),
+    ("support", support_urls),
+]
 
 router = build_router()
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.street_dashboard, name="street-dashboard"),
-    path(
-        "dashboard/communities/<int:pk>/",
-        views.community_dashboard,
-        name="community-dashboard",
-    ),
+    # The home page and the dashboards (``home``, ``street-dashboard``, …).
+    path("", include(dashboard_urls)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -73,11 +87,9 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
 ]
 
-for _app in PAGE_APPS:
-    if util.find_spec(_app) and util.find_spec(f"{_app}.urls"):
-        urlpatterns.append(path(f"{_app}/", include(import_module(f"{_app}.urls"))))
+urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in APP_URLS]
 
-handler400 = "portal.views.error_400"
-handler403 = "portal.views.error_403"
-handler404 = "portal.views.error_404"
-handler500 = "portal.views.error_500"
+handler400 = views.error_400
+handler403 = views.error_403
+handler404 = views.error_404
+handler500 = views.error_500

@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboard.boards import last_months
 from evaluations import services as evaluation_services
 from grids.models import Case, Cell, CellLevel
 from meetings.models import (
@@ -32,7 +33,6 @@ from meetings.models import (
 )
 from orgs.models import Committee, CommitteeKind, OrgKind, Person, UnitKind
 from orgs.services import org_node_create
-from portal.dashboard import last_months
 from portal.models import Role, User
 from support.models import Budget, BudgetLine, Worker
 from tests.conftest import _user, login
@@ -292,7 +292,7 @@ def test_street_staff_home_is_the_street_dashboard_with_the_seeded_figures(small
     assert sum(grades) == 3
     # and the script and ECharts are served by the portal
     assert "/static/vendor/echarts/echarts.min.js" in html
-    assert "/static/portal/dashboard.js" in html
+    assert "/static/dashboard/dashboard.js" in html
 
 
 def test_the_comparison_table_has_one_row_per_community_and_flags_low_funds(small):

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "volunteers",
     "evaluations",
     "support",
+    "dashboard",
+    # The top floor (seed_demo); it wires the apps above, none imports it.
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -90,8 +93,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -219,7 +222,7 @@ FILE_UPLOAD_HANDLERS = [
 # name, phone and account are anonymised everywhere (a nightly task), and days
 # sign-in records (django-axes) are kept.
 # The dashboards' key figures are cached per scope until the next write
-# (portal.stats_cache); figures that move with the clock alone are at most
+# (dashboard.stats_cache); figures that move with the clock alone are at most
 # this old. 0 switches the cache off. CACHE_URL (e.g. redis://127.0.0.1:6379/2)
 # shares it between processes; by default each process keeps its own.
 PORTAL_STATS_CACHE_SECONDS = env.int("PORTAL_STATS_CACHE_SECONDS", default=120)
@@ -358,7 +361,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Time limits: a task without its own gets these; a task that sets its own
 # time_limit sets a soft_time_limit below it (Celery refuses to send a task
 # whose soft limit, its own or this global one, exceeds its hard limit:
-# tests/portal/test_celery_config.py checks every task and schedule).
+# tests/config/test_celery_config.py checks every task and schedule).
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Redis going away under a running task (kombu 5.7.0, the newest): when the

@@ -1,11 +1,11 @@
 """The street and community dashboards: key figures, monthly charts, comparison.
 
 Assembled from each app's ``stats.py`` (``stats``, ``monthly``,
-``by_community``; see ``portal.stats``), so this module knows series keys and
-labels, never an app's models. Every figure and every series is one GROUP BY:
+``by_community``; see ``dashboard.stats``), so this module knows series keys
+and labels, never an app's models. Every figure and every series is one GROUP BY:
 the page asks the same number of queries for a street of two communities or
 of two hundred, for a month of data or for ten years. The assembled board is
-cached per scope until the next write (``portal.stats_cache``), so a write
+cached per scope until the next write (``dashboard.stats_cache``), so a write
 still shows on the next load.
 """
 
@@ -13,14 +13,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from portal.stats import stats_module, stats_modules
-from portal.stats_cache import cached_for_scope
+from dashboard.stats import STATS, communities, grid_areas
+from dashboard.stats_cache import cached_for_scope
 
 #: How many calendar months the trends cover (the current one included).
 MONTHS = 12
@@ -135,7 +134,7 @@ class Dashboard:
 
     @property
     def chart_data(self):
-        """Return what ``static/portal/dashboard.js`` draws (``json_script``)."""
+        """Return what ``static/dashboard/dashboard.js`` draws (``json_script``)."""
         return {
             "months": [month_label(m) for m in self.months],
             "ticks": month_ticks(self.months),
@@ -188,7 +187,7 @@ def month_ticks(months):
 def figure_sections(scope, exclude=frozenset()):
     """Return the key figures of ``/api/v1/stats/``, one section per app."""
     sections = []
-    for app, module in stats_modules():
+    for app, title, module in STATS:
         figures = module.stats(scope)
         labels = getattr(module, "LABELS", {})
         watch = set(getattr(module, "WATCH", ()))
@@ -203,15 +202,14 @@ def figure_sections(scope, exclude=frozenset()):
             if key in labels and key not in exclude and not isinstance(value, dict)
         ]
         if cards:
-            title = str(apps.get_app_config(app).verbose_name)
-            sections.append(Section(app=app, title=title, figures=cards))
+            sections.append(Section(app=app, title=str(title), figures=cards))
     return sections
 
 
 def monthly_series(scope, months):
     """Return ``({series key: [n per month]}, {series key: label})``."""
     series, labels = {}, {}
-    for _app, module in stats_modules():
+    for _app, _title, module in STATS:
         monthly = getattr(module, "monthly", None)
         if monthly is None:
             continue
@@ -276,10 +274,9 @@ def build_charts(series, labels, months):
 
 def community_comparison(scope, months):
     """Return one row per community in scope with each app's main figures."""
-    orgs_stats = stats_module("orgs")
-    communities = orgs_stats.communities(scope) if orgs_stats else []
+    in_scope = communities(scope)
     columns, values = [], {}
-    for _app, module in stats_modules():
+    for _app, _title, module in STATS:
         by_community = getattr(module, "by_community", None)
         if by_community is None:
             continue
@@ -290,7 +287,7 @@ def community_comparison(scope, months):
         for community, row in by_community(scope, months).items():
             values.setdefault(community, {}).update(row)
     rows = []
-    for pk, name in communities:
+    for pk, name in in_scope:
         row = values.get(pk, {})
         warn = row.get("warn", ())
         rows.append(
@@ -302,12 +299,6 @@ def community_comparison(scope, months):
         )
     totals = [sum(r["cells"][i][0] for r in rows) for i in range(len(columns))]
     return Comparison(columns=columns, rows=rows, totals=totals)
-
-
-def grid_areas(scope):
-    grids_stats = stats_module("grids")
-    areas = getattr(grids_stats, "areas", None)
-    return areas(scope) if areas else []
 
 
 # -- the two dashboards ------------------------------------------------------------------

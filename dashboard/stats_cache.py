@@ -10,10 +10,15 @@ transaction, which already sees its own writes. Any write therefore shows on
 the next load, from every process, whatever the cache backend: a cached value
 is only ever served for the generation it was computed at.
 
-Writes that bypass Django's cursor (``COPY`` in ``portal.bulk``) call
-``data_changed``. Figures that change with the clock alone (minutes overdue
-after two days) are at most ``PORTAL_STATS_CACHE_SECONDS`` old; the date is
-part of the key. On SQLite (a developer's machine) nothing is cached.
+Writes that bypass Django's cursor (``COPY`` in ``portal.bulk``) send
+``portal.bulk.rows_copied``, which calls ``data_changed``. Figures that change
+with the clock alone (minutes overdue after two days) are at most
+``PORTAL_STATS_CACHE_SECONDS`` old; the date is part of the key. On SQLite (a
+developer's machine) nothing is cached.
+
+The sequence is created by a migration of the portal (``0003_data_generation``);
+``DashboardConfig.ready`` calls ``watch`` with the apps the figures count
+(``dashboard.stats.STATS_APPS``).
 """
 
 import hashlib
@@ -27,15 +32,12 @@ from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from portal.stats import STATS_APPS
+from portal.bulk import rows_copied
 
 SEQUENCE = "portal_data_generation"
 
-_WRITE = re.compile(
-    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(?:%s)_'
-    % "|".join(STATS_APPS),
-    re.IGNORECASE,
-)
+#: A write to a table of the watched apps (``watch``); nothing before.
+_WRITE = re.compile(r"(?!)")
 
 
 #: alias → the one on-commit callback, so a transaction registers it once.
@@ -80,13 +82,28 @@ def _install(sender, connection, **kwargs):
         connection.execute_wrappers.append(watch_writes)
 
 
-connection_created.connect(_install, dispatch_uid="portal.stats_cache.watch_writes")
+def watch(app_labels):
+    """Advance the generation on every write to a table of ``app_labels``."""
+    global _WRITE
+    _WRITE = re.compile(
+        r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(?:%s)_'
+        % "|".join(app_labels),
+        re.IGNORECASE,
+    )
+    connection_created.connect(
+        _install, dispatch_uid="dashboard.stats_cache.watch_writes"
+    )
+    rows_copied.connect(_copied, dispatch_uid="dashboard.stats_cache.copied")
 
 
 def data_changed(alias="default"):
     """Advance the generation by hand (after a write Django's cursor did not see)."""
     if connections[alias].vendor == "postgresql":
         _advance(alias)
+
+
+def _copied(sender, **kwargs):
+    data_changed()  # COPY goes round Django's cursor and its write watch
 
 
 def generation():

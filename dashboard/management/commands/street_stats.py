@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.stats import stats_for, stats_for_scope
 from portal.scope import Scope
-from portal.stats import stats_for, stats_for_scope
 
 
 class Command(BaseCommand):

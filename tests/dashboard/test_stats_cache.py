@@ -1,4 +1,4 @@
-"""Cached key figures (portal.stats_cache): fast, and never older than a write.
+"""Cached key figures (dashboard.stats_cache): fast, and never older than a write.
 
 The dashboards and ``/api/v1/stats/`` are cached per scope under a data
 generation that every write to a stats app's table advances. These tests
@@ -13,11 +13,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboard.stats_cache import generation
 from portal.models import Role
 from portal.notify import notify
-from portal.stats_cache import generation
 from tests.conftest import _user, login
-from tests.portal.test_dashboard import (
+from tests.dashboard.test_dashboard import (
     build_street,
     chart_data,
     checkin,
