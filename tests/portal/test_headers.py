@@ -177,10 +177,13 @@ def test_a_person_fetched_with_a_token_is_not_stored(world):
 
 
 def test_pages_without_personal_data_keep_their_caching(world):
-    # the unit list shows no people: the marker stays off it
-    response = login(world.secretary_a).get("/orgs/units/")
+    client = login(world.secretary_a)
+    # the meetings calendar shows no one's phone: the marker stays off it
+    response = client.get("/meetings/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+    # the unit list shows each unit's contact mobile (access-logged): not stored
+    assert "no-store" in client.get("/orgs/units/")["Cache-Control"]
 
 
 @pytest.mark.urls("tests.portal.urls_faults")
