@@ -5,7 +5,6 @@ permission first (403), validates (``ValidationError`` with a Chinese
 message) and only then writes. Views, API, admin and the seed call these.
 """
 
-import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind, OrgNode, Person
-from portal.images import image_reencode
 from portal.roles import require
-from support.attachments import JPEG, PNG, attachment_check
+from portal.uploads import upload_check
+from support.attachments import VOUCHER
 from support.models import (
     AttendanceStatus,
     Budget,
@@ -476,13 +475,12 @@ def spending_create(
         created_by=user,
     )
     if attachment is not None:
-        spending.attachment_type = attachment_check(attachment)
-        spending.attachment_name = _display_name(attachment.name)
-        if spending.attachment_type in (JPEG, PNG):
-            # Photos of receipts are stored re-encoded: no GPS position, no
-            # bytes hidden after the picture.
-            data, _ext, spending.attachment_type = image_reencode(attachment)
-            attachment = ContentFile(data)
+        # Photos of receipts come back re-encoded: no GPS position, no bytes
+        # hidden after the picture.
+        checked = upload_check(attachment, policy=VOUCHER)
+        spending.attachment_type = checked.content_type
+        spending.attachment_name = checked.original_name
+        attachment = ContentFile(checked.data)
     spending.full_clean(exclude=["attachment"])
     if attachment is not None:
         # The stored name comes from ``upload_to``; the client's name is only
@@ -490,12 +488,6 @@ def spending_create(
         spending.attachment.save("upload", attachment, save=False)
     spending.save()
     return spending
-
-
-def _display_name(name):
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable())
-    return base[-200:] or "attachment"
 
 
 @transaction.atomic

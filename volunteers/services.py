@@ -29,6 +29,7 @@ from portal.models import Role, RoleAssignment
 from portal.notify import notify
 from portal.roles import require
 from portal.services import role_assign
+from portal.uploads import upload_check, upload_store
 from volunteers.models import (
     ATTENDED,
     YEARLY_SERVICES_REQUIRED,
@@ -58,6 +59,7 @@ from volunteers.models import (
     VolunteerKind,
     VolunteerStatus,
 )
+from volunteers.photos import PROOF_PHOTO
 
 CHECKIN_SALT = "volunteers.checkin"
 #: Minutes after an activity's end during which a volunteer may still check out.
@@ -1264,8 +1266,6 @@ def is_claimant(obj, user):
 @transaction.atomic
 def claimable_fulfil(*, actor, obj, photo, note="", now=None):
     """Mark a claimed wish or post fulfilled, with a photo as proof."""
-    from volunteers.photos import photo_store
-
     now = now or timezone.now()
     model = type(obj)
     obj = model.objects.select_for_update().get(pk=obj.pk)
@@ -1275,7 +1275,7 @@ def claimable_fulfil(*, actor, obj, photo, note="", now=None):
         raise _invalid(_("该%s当前不能登记完成。") % _noun(model))
     if photo is None:
         raise _invalid(_("请上传完成情况的照片。"), "photo")
-    name = photo_store(photo, folder="claims")
+    name = upload_store(upload_check(photo, policy=PROOF_PHOTO), policy=PROOF_PHOTO)
     obj.photo = name
     obj.fulfil_note = strip_markup(note)[:500]
     obj.fulfilled_at = now

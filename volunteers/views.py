@@ -27,6 +27,7 @@ from portal.exports import Sheet, xlsx_response
 from portal.params import query_id, query_month, query_year, to_int
 from portal.roles import can, require
 from portal.scope import scope_for
+from portal.uploads import upload_open
 from volunteers import exports, selectors, services
 from volunteers.forms import (
     ATTENDANCE_CHOICES,
@@ -587,8 +588,6 @@ def claimable_cancel(request, kind, pk):
 @login_required
 def claimable_photo(request, kind, pk):
     """Serve a proof photo to those who may see the wish or post."""
-    from volunteers.photos import photo_open
-
     model = _kind_model(kind)
     obj = get_object_or_404(
         selectors.claimable_list(user=request.user, model=model), pk=pk
@@ -596,7 +595,7 @@ def claimable_photo(request, kind, pk):
     if not obj.photo:
         raise Http404
     try:
-        handle = photo_open(obj.photo)
+        handle = upload_open(obj.photo)
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
