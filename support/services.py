@@ -14,7 +14,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind, OrgNode, Person
+from orgs.models import OrgKind, OrgNode
+from orgs.services import person_get_or_create
 from portal.roles import require
 from portal.uploads import upload_check
 from support.attachments import VOUCHER
@@ -90,18 +91,9 @@ def worker_create(
         phone = (phone or "").strip()
         if not name:
             raise ValidationError({"name": _("请填写姓名。")})
-        person = Person.objects.filter(
-            street_id=community.street_id, name=name, phone=phone
-        ).first()
-        if person is None:
-            person = Person(
-                name=name,
-                phone=phone,
-                street_id=community.street_id,
-                community=community,
-            )
-            person.full_clean()
-            person.save()
+        person, _created = person_get_or_create(
+            street=community.street, community=community, name=name, phone=phone
+        )
     elif person.street_id != community.street_id:
         raise ValidationError({"person": _("该人员不属于本街道。")})
     if Worker.objects.filter(
