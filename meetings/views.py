@@ -55,6 +55,7 @@ from meetings.rotation import (
 )
 from meetings.uploads import MAX_FILES
 from orgs.models import CommitteeKind, OrgKind, OrgNode, Seat
+from orgs.selectors import community_list
 from portal import pages
 from portal.params import query_id, query_year
 from portal.roles import can, require
@@ -76,13 +77,6 @@ def _month_arg(request, default=None):
     return default or month_start(timezone.localdate())
 
 
-def _communities(user):
-    scope = scope_for(user)
-    return OrgNode.objects.filter(scope.org_q(), kind=OrgKind.COMMUNITY).order_by(
-        "code"
-    )
-
-
 def _units_for(committee):
     qs = OrgNode.objects.filter(kind=OrgKind.UNIT, street_id=committee.street_id)
     if committee.kind == CommitteeKind.BIG_PARTY:
@@ -99,7 +93,7 @@ def meeting_list(request):
     _viewer(request)
     user = request.user
     month = _month_arg(request)
-    communities = list(_communities(user))
+    communities = list(community_list(user=user))
     community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
     status = request.GET.get("status", "")
@@ -636,7 +630,7 @@ def action_item_board(request):
     _viewer(request)
     user = request.user
     status, overdue = _item_filters(request)
-    communities = list(_communities(user))
+    communities = list(community_list(user=user))
     community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
     unit_id = query_id(request.GET, "unit")
@@ -930,7 +924,7 @@ def campaign_list(request):
     """Campaigns per community: sections, owner units, recent inspection results."""
     _viewer(request)
     user = request.user
-    communities = _communities(user)
+    communities = community_list(user=user)
     manageable = [
         c
         for c in communities

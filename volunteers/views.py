@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import OrgKind, OrgNode
+from orgs.selectors import community_list
 from portal import pages
 from portal.audit import log_access
 from portal.exports import Sheet, xlsx_response
@@ -807,7 +808,6 @@ def volunteer_list(request):
         "-registered",
         then=("-pk",),
     )
-    scope = scope_for(request.user)
     page = pages.page(request, queryset)
     log_access(request, "volunteers.volunteer", len(page.object_list))
     return render(
@@ -819,9 +819,7 @@ def volunteer_list(request):
             "kind": kind,
             "kinds": VolunteerKind.choices,
             "community": community,
-            "communities": OrgNode.objects.filter(kind=OrgKind.COMMUNITY).filter(
-                scope.org_q()
-            ),
+            "communities": community_list(user=request.user),
             "q": search,
             "can_manage": can(request.user, "volunteers.manage"),
             "query": _query_without(request, "page"),
@@ -1133,7 +1131,6 @@ def claimable_board(request, kind):
         .values_list("status")
         .annotate(n=Count("id"))
     )
-    scope = scope_for(request.user)
     return render(
         request,
         "volunteers/claimable_board.html",
@@ -1148,9 +1145,7 @@ def claimable_board(request, kind):
                 for value, label in ClaimStatus.choices
             ],
             "community": community,
-            "communities": OrgNode.objects.filter(kind=OrgKind.COMMUNITY).filter(
-                scope.org_q()
-            ),
+            "communities": community_list(user=request.user),
             "can_manage": can(request.user, "volunteers.manage"),
             "query": _query_without(request, "page"),
             "sort_query": _query_without(request, "page", "sort"),
@@ -1188,12 +1183,7 @@ def claimable_create(request, kind):
 @login_required
 def station_manage(request):
     _require_staff(request.user)
-    scope = scope_for(request.user)
-    communities = list(
-        OrgNode.objects.filter(kind=OrgKind.COMMUNITY)
-        .filter(scope.org_q())
-        .order_by("code")
-    )
+    communities = list(community_list(user=request.user))
     if not communities:
         raise PermissionDenied
     community_id = query_id(request.GET, "community", communities[0].pk)
