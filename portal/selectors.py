@@ -1,13 +1,16 @@
 """Reads of accounts: which sign-in accounts a street admin manages."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from typing import cast
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.models import Role, RoleAssignment, User
 from portal.scope import scope_for
 
 
-def user_list(*, user, q=""):
+def user_list(*, user: User | AnonymousUser, q: str = "") -> QuerySet[User]:
     """Return the accounts ``user`` manages (reset links), by username.
 
     A street admin manages an account whose every role and whose person record
@@ -16,8 +19,6 @@ def user_list(*, user, q=""):
     Superusers manage every account but other superusers. ``q`` filters by
     username, display name or person's name.
     """
-    from django.apps import apps
-
     if not user.is_authenticated:
         return User.objects.none()
     qs = User.objects.filter(is_superuser=False, is_active=True)
@@ -25,10 +26,12 @@ def user_list(*, user, q=""):
         streets = sorted(scope_for(user).role_streets[Role.STREET_ADMIN])
         if not streets:
             return User.objects.none()
-        person = apps.get_model("orgs", "Person")
+        # orgs.Person, through the account's reverse relation (portal
+        # imports no domain app).
+        person = cast("type[Model]", User.person.related.related_model)
         in_streets = Q(org_node_id__in=streets) | Q(org_node__street_id__in=streets)
         roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
-        people = person.objects.filter(user=OuterRef("pk"))
+        people = person._default_manager.filter(user=OuterRef("pk"))
         qs = (
             qs.filter(is_staff=False)
             .filter(
@@ -58,6 +61,6 @@ def user_list(*, user, q=""):
     )
 
 
-def user_get(*, user, pk):
+def user_get(*, user: User | AnonymousUser, pk: int) -> User:
     """Return the account ``pk`` if ``user`` manages it, else 404."""
     return get_object_or_404(user_list(user=user), pk=pk)

@@ -94,9 +94,8 @@ def files_allowed(view_func: object) -> int:
 
 def request_limit(view_func: object) -> int:
     """Return the largest body a request to ``view_func`` may send (bytes)."""
-    return settings.PORTAL_MAX_UPLOAD_BYTES * files_allowed(view_func) + (
-        FORM_ALLOWANCE
-    )
+    per_file: int = settings.PORTAL_MAX_UPLOAD_BYTES
+    return per_file * files_allowed(view_func) + FORM_ALLOWANCE
 
 
 def _content_length(request: HttpRequest) -> int:
