@@ -222,10 +222,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Names that say "a picture" (a file so named that is none is a broken image).
 _IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "heic", "bmp")
-_IMAGE_CONTENT_TYPES = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-}
 
 #: The refusals, each with its message; a policy may word any differently.
 #: Placeholders: ``%(name)s`` (the file's displayed name), ``%(size)s`` and
