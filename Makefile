@@ -25,7 +25,7 @@ venv-dev: $(VENV)/.dev
 run: venv
 	@scripts/run.sh
 
-## make test: install test tools, pick the database, run ruff and pytest.
+## make test: install test tools, pick the database, run ruff, mypy and pytest.
 test: venv-dev
 	@scripts/test.sh
 

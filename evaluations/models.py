@@ -11,20 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ORG = "orgs.OrgNode"
+from portal.models import org_fk
+
 USER = settings.AUTH_USER_MODEL
-
-
-def _org_fk(verbose_name, *, null=False, related_name="+", db_index=True):
-    return models.ForeignKey(
-        ORG,
-        on_delete=models.PROTECT,
-        null=null,
-        blank=null,
-        related_name=related_name,
-        verbose_name=verbose_name,
-        db_index=db_index,
-    )
 
 
 def _user_fk(verbose_name, *, related_name="+"):
@@ -61,7 +50,7 @@ class ScoringPolicy(models.Model):
     a published month keeps the policy it was graded with.
     """
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     version = models.PositiveIntegerField(_("版本"))
     effective_month = models.DateField(_("生效月份"))
     #: component key → weight, for units and for committees.
@@ -141,7 +130,7 @@ class EvaluationRun(models.Model):
     writes again even if its worker comes back.
     """
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     month = models.DateField(_("月份"))
     policy = models.ForeignKey(
         ScoringPolicy,
@@ -223,7 +212,7 @@ class Publication(models.Model):
     month is published (and its notices sent) exactly once.
     """
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     month = models.DateField(_("月份"))
     run = models.ForeignKey(
         EvaluationRun,
@@ -280,10 +269,10 @@ class Evaluation(models.Model):
     # No index of their own: the (street, month, …), (community, month),
     # (unit, month) and (committee, month) indexes below lead with them, and
     # every index a row is in is written again each time a run upserts it.
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), null=True, db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), null=True, db_index=False)
     kind = models.CharField(_("对象"), max_length=16, choices=SubjectKind.choices)
-    unit = _org_fk(_("单位"), null=True, related_name="evaluations", db_index=False)
+    unit = org_fk(_("单位"), null=True, related_name="evaluations", db_index=False)
     committee = models.ForeignKey(
         "orgs.Committee",
         on_delete=models.PROTECT,
@@ -500,9 +489,9 @@ class CreditRating(models.Model):
     figures the rules used. Ratings belong to organisations only (S24).
     """
 
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
-    unit = _org_fk(_("单位"), related_name="credit_ratings")
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
+    unit = org_fk(_("单位"), related_name="credit_ratings")
     level = models.CharField(_("信用等级"), max_length=1, choices=CreditLevel.choices)
     stars = models.PositiveSmallIntegerField(_("星级"))
     derived_level = models.CharField(
@@ -560,9 +549,9 @@ class AppealStatus(models.TextChoices):
 class Appeal(models.Model):
     """A unit's appeal (申诉) against its credit rating."""
 
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
-    unit = _org_fk(_("单位"), related_name="appeals")
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
+    unit = org_fk(_("单位"), related_name="appeals")
     rating = models.ForeignKey(
         CreditRating,
         on_delete=models.PROTECT,
@@ -655,7 +644,7 @@ class DepartmentNotice(models.Model):
     """A notice (通报) to a department of out-of-system units' co-building and
     rating changes over a period; its .xlsx is built from frozen data."""
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     department = models.CharField(
         _("通报部门"), max_length=16, choices=Department.choices
     )
@@ -691,9 +680,9 @@ class CommitmentTheme(models.TextChoices):
 class UnitView(models.Model):
     """A unit's view (意见建议) collected before the street makes its commitments."""
 
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
-    unit = _org_fk(_("单位"), related_name="commitment_views")
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
+    unit = org_fk(_("单位"), related_name="commitment_views")
     year = models.PositiveSmallIntegerField(_("年度"))
     theme = models.CharField(_("主题"), max_length=16, choices=CommitmentTheme.choices)
     content = models.TextField(_("意见建议"))
@@ -714,7 +703,7 @@ class UnitView(models.Model):
 class Commitment(models.Model):
     """A commitment (承诺事项) the street makes for a year under a theme."""
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     year = models.PositiveSmallIntegerField(_("年度"))
     theme = models.CharField(_("主题"), max_length=16, choices=CommitmentTheme.choices)
     title = models.CharField(_("承诺事项"), max_length=200)
@@ -742,7 +731,7 @@ class SurveyStatus(models.TextChoices):
 class SurveyRound(models.Model):
     """A satisfaction survey of a year's commitments; units answer 1–5."""
 
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("名称"), max_length=200)
     status = models.CharField(
@@ -775,9 +764,9 @@ class SurveyAnswer(models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="answers"
     )
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
-    unit = _org_fk(_("单位"), related_name="survey_answers")
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
+    unit = org_fk(_("单位"), related_name="survey_answers")
     score = models.PositiveSmallIntegerField(_("满意度"))
     comment = models.CharField(_("意见"), max_length=500, blank=True)
     answered_by = _user_fk(_("填写人"))

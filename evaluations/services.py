@@ -55,7 +55,7 @@ from evaluations.models import (
 )
 from evaluations.months import add_months, month_label, month_start, next_month
 from evaluations.selectors import policy_in_force, rating_current
-from evaluations.uploads import delete_quietly, store_upload
+from evaluations.uploads import APPEAL_ATTACHMENT
 from orgs.models import (
     OUT_OF_SYSTEM_KINDS,
     Committee,
@@ -67,6 +67,7 @@ from portal.db import advisory_xact_lock
 from portal.models import Role, RoleAssignment
 from portal.notify import notify
 from portal.roles import require
+from portal.uploads import upload_check, upload_delete_quietly, upload_store
 
 log = logging.getLogger("portal.evaluations")
 
@@ -1082,7 +1083,12 @@ def appeal_submit(*, user, unit, reason, attachment=None):
         raise ValidationError(_("该单位已有一件待处理的申诉，请等待处理结果。"))
     stored = ("", "", 0)
     if attachment is not None:
-        stored = store_upload(attachment, folder="evaluations/appeals")
+        checked = upload_check(attachment, policy=APPEAL_ATTACHMENT)
+        stored = (
+            upload_store(checked, policy=APPEAL_ATTACHMENT),
+            checked.content_type,
+            len(checked.data),
+        )
     try:
         appeal = Appeal(
             street_id=unit.street_id,
@@ -1101,7 +1107,7 @@ def appeal_submit(*, user, unit, reason, attachment=None):
             appeal=appeal, action=AppealAction.SUBMITTED, note=reason, actor=user
         )
     except Exception:
-        delete_quietly(stored[0])
+        upload_delete_quietly(stored[0])
         raise
     admins = _users_with_role(Role.STREET_ADMIN, [unit.street_id]).get(
         unit.street_id, []

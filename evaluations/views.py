@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from evaluations.models import (
 )
 from evaluations.months import add_months, month_label, month_start, parse_month
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode, UnitKind
+from portal import pages
 from portal.exports import attachment
 from portal.params import query_id, query_year
 from portal.roles import can, require
@@ -58,15 +58,6 @@ def _viewer(request):
     if street is None:
         raise Http404
     return street
-
-
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _error_messages(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _querystring(request, **changes):
@@ -119,7 +110,7 @@ def runs(request):
                 }
             ),
             "focus": focus,
-            "page": _page(request, run_queryset, 20),
+            "page": pages.page(request, run_queryset, 20),
             "publications": selectors.publication_list(street=street)[:24],
         },
     )
@@ -142,7 +133,7 @@ def run_start(request):
             user=request.user, street=street, month=form.cleaned_data["month"]
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        pages.error_messages(request, exc)
         return redirect("evaluations:runs")
     # The task is sent after the service's commit: the row says whether the
     # broker took it.
@@ -218,7 +209,7 @@ def results(request):
     )
     sort = request.GET.get("sort", "-score")
     sort = sort if sort in SORTS else "-score"
-    page = _page(request, filtered.order_by(*SORTS[sort]))
+    page = pages.page(request, filtered.order_by(*SORTS[sort]), PAGE_SIZE)
     published = (
         month and selectors.publication_list(street=street).filter(month=month).first()
     )
@@ -283,7 +274,7 @@ def publish(request):
             user=request.user, street=street, month=month
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        pages.error_messages(request, exc)
         return redirect(
             reverse("evaluations:results") + "?month=" + request.POST.get("month", "")
         )
@@ -364,7 +355,9 @@ def deliveries(request):
     counts, page = {}, None
     if publication is not None:
         counts = selectors.delivery_counts(user=request.user, publication=publication)
-        page = _page(request, _delivery_rows(request, publication, state))
+        page = pages.page(
+            request, _delivery_rows(request, publication, state), PAGE_SIZE
+        )
         for row in page.object_list:
             row.how = delivery.how_reached(row)
     return render(
@@ -485,7 +478,7 @@ def evaluation_detail(request, pk):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _error_messages(request, exc)
+                pages.error_messages(request, exc)
             else:
                 messages.success(request, _("等次已调整，调整记录已保存。"))
                 return redirect("evaluations:evaluation", pk=evaluation.pk)
@@ -613,7 +606,7 @@ def ratings(request):
         "evaluations/ratings.html",
         {
             "street": street,
-            "page": _page(request, queryset),
+            "page": pages.page(request, queryset, PAGE_SIZE),
             "levels": CreditLevel.choices,
             "communities": _communities(request),
             "filters": {"level": level, "community": community},
@@ -674,7 +667,7 @@ def rating_detail(request, unit_pk):
             else:
                 raise Http404
         except ValidationError as exc:
-            _error_messages(request, exc)
+            pages.error_messages(request, exc)
     appeals = selectors.appeal_list(user=request.user).filter(unit=unit)
     return render(
         request,
@@ -706,7 +699,7 @@ def appeals(request):
         request,
         "evaluations/appeals.html",
         {
-            "page": _page(request, queryset),
+            "page": pages.page(request, queryset, PAGE_SIZE),
             "statuses": AppealStatus.choices,
             "status": status,
             "qs": _querystring(request),
@@ -741,7 +734,7 @@ def appeal_detail(request, pk):
                     stars=data.get("stars"),
                 )
             except ValidationError as exc:
-                _error_messages(request, exc)
+                pages.error_messages(request, exc)
             else:
                 messages.success(request, _("申诉已处理，已通知该单位。"))
                 return redirect("evaluations:appeal", pk=appeal.pk)
@@ -800,7 +793,7 @@ def notices(request):
                     user=request.user, street=street, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _error_messages(request, exc)
+                pages.error_messages(request, exc)
             else:
                 messages.success(request, _("通报已生成：%s。") % notice)
                 return redirect("evaluations:notices")
@@ -809,7 +802,9 @@ def notices(request):
         "evaluations/notices.html",
         {
             "form": form,
-            "page": _page(request, selectors.notice_list(user=request.user)),
+            "page": pages.page(
+                request, selectors.notice_list(user=request.user), PAGE_SIZE
+            ),
             "kinds_note": [
                 (
                     department.label,
@@ -863,7 +858,7 @@ def annual(request):
         {
             "year": year,
             "years": list(range(timezone.localdate().year, 2018, -1)),
-            "page": _page(request, units),
+            "page": pages.page(request, units, PAGE_SIZE),
             "qs": _querystring(request),
         },
     )
@@ -956,7 +951,7 @@ def commitments(request):
             else:
                 raise Http404
         except ValidationError as exc:
-            _error_messages(request, exc)
+            pages.error_messages(request, exc)
     return render(
         request,
         "evaluations/commitments.html",
@@ -1017,7 +1012,7 @@ def survey_detail(request, pk):
             else:
                 raise Http404
         except ValidationError as exc:
-            _error_messages(request, exc)
+            pages.error_messages(request, exc)
     show_results = can_manage or survey.results_sent_at is not None
     return render(
         request,

@@ -22,7 +22,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several files in one input; each is checked by ``grids.photos``."""
+    """Several files in one input; each is checked by ``portal.uploads`` (``grids.photos.PHOTOS``)."""
 
     widget = MultipleFileInput
 

@@ -34,13 +34,14 @@ from grids.models import (
     ReporterKind,
     Visit,
 )
-from grids.photos import photos_prepare
+from grids.photos import PHOTOS
 from orgs.models import CommitteeKind, OrgKind, Seat
 from portal.db import advisory_xact_lock
 from portal.models import Role, User
 from portal.notify import notify
 from portal.roles import require
 from portal.scope import scope_for
+from portal.uploads import upload_content, uploads_check
 
 TREE_LOCK = "grids.Cell"
 #: One key for every grid tree. Level-1 cells are roots ordered by code, so
@@ -707,7 +708,8 @@ def cell_unassign(*, user, assignment, ended_on=None):
 
 def _photos_save(files, *, user, case=None, visit=None):
     owner = case or visit
-    for content in files:
+    for checked in files:
+        content = upload_content(checked)
         photo = Photo(
             case=case,
             visit=visit,
@@ -843,7 +845,7 @@ def case_report(
     if unit is not None:
         target["unit_id"] = unit.pk
     require(user, "grids.report_case", **target)
-    files = photos_prepare(photos)
+    files = uploads_check(photos, policy=PHOTOS)
     today = today or timezone.localdate()
     if unit is not None and (
         unit.kind != OrgKind.UNIT or unit.community_id != cell.community_id
@@ -1090,7 +1092,7 @@ def visit_log(
     reports what was found as a case in the same transaction.
     """
     require(user, "grids.visit", **_cell_target(cell), cell=cell)
-    files = photos_prepare(photos)
+    files = uploads_check(photos, policy=PHOTOS)
     today = today or timezone.localdate()
     if visited_on is None or visited_on > today:
         raise ValidationError({"visited_on": _("巡访日期不能晚于今天。")})

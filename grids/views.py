@@ -9,7 +9,6 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,25 +35,11 @@ from grids.models import (
 )
 from grids.photos import MAX_PHOTOS
 from orgs.models import Person
+from portal import pages
 from portal.params import ID_MAX, query_id, query_int, to_int
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.uploads import upload_limit
-
-PAGE_SIZE = 25
-
-
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _form_errors(form, exc):
-    """Copy a service's ValidationError onto ``form`` (field errors where known)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _my_person(user):
@@ -121,7 +106,7 @@ def map_view(request):
 def gaps(request):
     """Level 1–3 cells whose leader is missing or no longer qualifies."""
     require(request.user, "grids.view")
-    page = _page(request, selectors.cell_gaps(user=request.user))
+    page = pages.page(request, selectors.cell_gaps(user=request.user))
     return render(request, "grids/gaps.html", {"page": page})
 
 
@@ -287,7 +272,7 @@ def case_list(request):
         "grids/case_list.html",
         {
             "form": form,
-            "page": _page(request, cases),
+            "page": pages.page(request, cases),
             "today": timezone.localdate(),
             "can_report": can(request.user, "grids.report_case"),
         },
@@ -398,7 +383,7 @@ def case_new(request):
                 photos=data["photos"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("事件已上报。"))
             return redirect("grids:case", pk=case.pk)
@@ -412,7 +397,7 @@ def case_new(request):
 def visit_list(request):
     require(request.user, "grids.view")
     mine = request.GET.get("mine") == "1"
-    page = _page(request, selectors.visit_list(user=request.user, mine=mine))
+    page = pages.page(request, selectors.visit_list(user=request.user, mine=mine))
     return render(
         request,
         "grids/visit_list.html",
@@ -469,7 +454,7 @@ def visit_new(request):
                 case=case,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("巡访已记录。"))
             return redirect("grids:visit", pk=visit.pk)

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -62,11 +61,12 @@ from meetings.rotation import (
     seat_serves,
     unit_secretaries_only,
 )
-from meetings.uploads import check_uploads, stored_name
+from meetings.uploads import ATTACHMENTS
 from orgs.models import Committee, CommitteeKind, OrgKind, Seat
 from portal.models import Channel, Role, User
 from portal.notify import notify, reminder_schedule
 from portal.roles import can, require
+from portal.uploads import upload_store, uploads_check
 
 log = logging.getLogger("meetings")
 
@@ -443,7 +443,7 @@ def _store_files(checked, *, meeting, written, action_item=None, user):
     """
     rows = []
     for f in checked:
-        name = default_storage.save(stored_name(f), ContentFile(f.data))
+        name = upload_store(f, policy=ATTACHMENTS)
         written.append(name)
         rows.append(
             Attachment(
@@ -508,7 +508,7 @@ def _meeting_file_minutes(*, user, meeting, text, files, note, written):
     html = sanitise_minutes(text)
     if not minutes_text(html):
         raise ValidationError({"text": _("会议纪要不能为空。")})
-    checked = check_uploads(files)
+    checked = uploads_check(files, policy=ATTACHMENTS)
     now = timezone.now()
     MinutesRevision.objects.create(
         meeting=meeting, html=html, filed_by=_actor(user), note=(note or "")[:255]
@@ -1060,7 +1060,7 @@ def _action_item_update(
     )
     if item.status == ActionItemStatus.DONE:
         raise ValidationError(_("举措已完成，不能再修改。"))
-    checked = check_uploads(files)
+    checked = uploads_check(files, policy=ATTACHMENTS)
     before = item.status
     note = (note or "").strip()
     if status == ActionItemStatus.DONE:

@@ -11,7 +11,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -56,24 +55,12 @@ from meetings.rotation import (
 )
 from meetings.uploads import MAX_FILES
 from orgs.models import CommitteeKind, OrgKind, OrgNode, Seat
+from orgs.selectors import community_list
+from portal import pages
 from portal.params import query_id, query_year
 from portal.roles import can, require
 from portal.scope import scope_for
 from portal.uploads import upload_limit
-
-PAGE_SIZE = 25
-
-
-def _form_errors(form, exc):
-    """Show a service's ``ValidationError`` on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _viewer(request):
@@ -88,25 +75,6 @@ def _month_arg(request, default=None):
         except ValueError:
             messages.warning(request, _("月份格式应为 YYYY-MM，已显示本月。"))
     return default or month_start(timezone.localdate())
-
-
-def _sorted(qs, request, allowed, default):
-    key = request.GET.get("sort", default)
-    field = allowed.get(key.lstrip("-"))
-    if field is None:
-        key, field = default, allowed[default.lstrip("-")]
-    return qs.order_by(("-" if key.startswith("-") else "") + field, "id"), key
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _communities(user):
-    scope = scope_for(user)
-    return OrgNode.objects.filter(scope.org_q(), kind=OrgKind.COMMUNITY).order_by(
-        "code"
-    )
 
 
 def _units_for(committee):
@@ -125,7 +93,7 @@ def meeting_list(request):
     _viewer(request)
     user = request.user
     month = _month_arg(request)
-    communities = list(_communities(user))
+    communities = list(community_list(user=user))
     community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
     status = request.GET.get("status", "")
@@ -161,9 +129,9 @@ def meeting_list(request):
     )
     if request.GET.get("month"):
         all_qs = all_qs.filter(month=month)
-    all_qs, sort = _sorted(
-        all_qs,
+    all_qs, sort = pages.sort(
         request,
+        all_qs,
         {"month": "month", "held_at": "held_at", "committee": "committee__name"},
         "-held_at",
     )
@@ -176,7 +144,7 @@ def meeting_list(request):
             "next_month": add_months(month, 1),
             "weeks": weeks,
             "month_meetings": month_meetings,
-            "page": _page(request, all_qs),
+            "page": pages.page(request, all_qs),
             "sort": sort,
             "communities": communities,
             "community": community,
@@ -287,7 +255,7 @@ def meeting_edit(request, pk):
                     user=request.user, meeting=meeting, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("会议信息已保存，提醒已随之调整。"))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -363,7 +331,7 @@ def meeting_attendance(request, pk):
                     guests=form.guest_list(),
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("出席情况已保存。"))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -412,7 +380,7 @@ def meeting_minutes(request, pk):
                         note=form.cleaned_data["note"],
                     )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 if draft:
                     messages.success(request, _("草稿已保存，会议召开后再提交纪要。"))
@@ -470,7 +438,7 @@ def meeting_inspections(request, pk):
                     user=request.user, meeting=meeting, results=form.results()
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("现场检查结果已保存。"))
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -517,7 +485,7 @@ def problem_add(request, pk):
                             meeting=meeting,
                         )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("问题已列入议程。"))
                 return redirect(
@@ -592,7 +560,7 @@ def problem_item_add(request, pk):
                 user=request.user, problem=problem, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("举措已登记，责任单位会收到通知。"))
             return redirect("meetings:problem", pk=problem.pk)
@@ -616,7 +584,7 @@ def problem_escalate(request, pk):
                 user=request.user, problem=problem, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已上报大工委，将列入其下次会议议程。"))
             return redirect("meetings:problem", pk=problem.pk)
@@ -638,7 +606,7 @@ def problem_answer(request, pk):
                 user=request.user, problem=problem, answer=form.cleaned_data["answer"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已答复办结，结果已反馈给反映人。"))
             return redirect("meetings:problem", pk=problem.pk)
@@ -662,7 +630,7 @@ def action_item_board(request):
     _viewer(request)
     user = request.user
     status, overdue = _item_filters(request)
-    communities = list(_communities(user))
+    communities = list(community_list(user=user))
     community_id = query_id(request.GET, "community")
     community = next((c for c in communities if c.pk == community_id), None)
     unit_id = query_id(request.GET, "unit")
@@ -676,9 +644,9 @@ def action_item_board(request):
             pk=unit_id, kind=OrgKind.UNIT, pk__in=base.values("unit_id")
         ).first()
         qs = qs.filter(unit_id=unit_id)
-    qs, sort = _sorted(
-        qs,
+    qs, sort = pages.sort(
         request,
+        qs,
         {
             "due_on": "due_on",
             "unit": "unit__name",
@@ -691,7 +659,7 @@ def action_item_board(request):
         request,
         "meetings/board.html",
         {
-            "page": _page(request, qs),
+            "page": pages.page(request, qs),
             "summary": selectors.action_item_summary(base),
             "by_unit": selectors.action_items_by_unit(base),
             "communities": communities,
@@ -720,7 +688,7 @@ def action_item_todo(request):
         request,
         "meetings/todo.html",
         {
-            "page": _page(request, qs.order_by("due_on", "id")),
+            "page": pages.page(request, qs.order_by("due_on", "id")),
             "summary": selectors.action_item_summary(
                 selectors.action_item_list(user=request.user, units=units)
             ),
@@ -770,7 +738,7 @@ def action_item_detail(request, pk):
                         user=request.user, item=item, **reschedule_form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _form_errors(reschedule_form, exc)
+                    pages.form_errors(reschedule_form, exc)
                 else:
                     messages.success(request, _("完成时限已调整。"))
                     return redirect("meetings:item", pk=item.pk)
@@ -782,7 +750,7 @@ def action_item_detail(request, pk):
                         user=request.user, item=item, **form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _form_errors(form, exc)
+                    pages.form_errors(form, exc)
                 else:
                     messages.success(request, _("进展已更新。"))
                     return redirect("meetings:item", pk=item.pk)
@@ -842,7 +810,7 @@ def committee_channel(request, pk):
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("已发布。"))
                 return redirect("meetings:channel", pk=committee.pk)
@@ -852,7 +820,7 @@ def committee_channel(request, pk):
         "meetings/channel.html",
         {
             "committee": committee,
-            "page": _page(request, selectors.channel_posts(committee)),
+            "page": pages.page(request, selectors.channel_posts(committee)),
             "can_post": can_post,
             "post_form": post_form,
             "reply_form": reply_form,
@@ -884,7 +852,7 @@ def committee_rotation(request, pk):
                     user=request.user, committee=committee, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("调换已登记，两个月的会议和提醒已更新。"))
                 return redirect(
@@ -956,7 +924,7 @@ def campaign_list(request):
     """Campaigns per community: sections, owner units, recent inspection results."""
     _viewer(request)
     user = request.user
-    communities = _communities(user)
+    communities = community_list(user=user)
     manageable = [
         c
         for c in communities
@@ -980,7 +948,7 @@ def campaign_list(request):
             try:
                 campaign = services.campaign_create(user=user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("专项活动已创建，请划分包保片段。"))
                 return redirect("meetings:campaign", pk=campaign.pk)
@@ -988,7 +956,7 @@ def campaign_list(request):
     return render(
         request,
         "meetings/campaigns.html",
-        {"page": _page(request, selectors.campaign_list(user=user)), "form": form},
+        {"page": pages.page(request, selectors.campaign_list(user=user)), "form": form},
         status=status,
     )
 
@@ -1018,7 +986,7 @@ def campaign_detail(request, pk):
                     user=request.user, campaign=campaign, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("包保片段已添加。"))
                 return redirect("meetings:campaign", pk=campaign.pk)

@@ -33,6 +33,7 @@ from orgs.models import (
     SeatPosition,
 )
 from portal.db import advisory_xact_lock
+from portal.models import User
 from portal.roles import can, require
 
 TREE_LOCK = "orgs.OrgNode"
@@ -491,6 +492,56 @@ def person_create(
     person.full_clean(exclude=["user"])
     person.save()
     return person
+
+
+@transaction.atomic
+def person_get_or_create(
+    *,
+    street: OrgNode,
+    name: str,
+    phone: str = "",
+    community: OrgNode | None = None,
+    unit: OrgNode | None = None,
+    account: User | None = None,
+    reuse: bool = True,
+) -> tuple[Person, bool]:
+    """Return ``(person, created)``: the one writer of people outside ``orgs``.
+
+    With ``account`` (someone registering himself), the person of that
+    account, its name and phone brought up to date and its community set when
+    it had none; else the person of ``street`` with this name and phone
+    (``reuse=False``: none, the caller means a new person). A new person when
+    there is none. The phone and the places are checked as ``person_create``
+    checks them, with the same messages. The caller has checked its own
+    permission (registering a volunteer, a worker).
+    """
+    name = (name or "").strip()
+    phone = clean_phone(phone)
+    _check_person_places(street=street, community=community, unit=unit)
+    if account is not None:
+        person = Person.objects.select_for_update().filter(user=account).first()
+        created = person is None
+        if person is None:
+            person = Person(street=street, community=community, unit=unit)
+            person.user = account
+        elif person.community_id is None and person.street_id == street.pk:
+            person.community = community
+        person.name, person.phone = name, phone
+    else:
+        found = (
+            Person.objects.filter(street=street, name=name, phone=phone).first()
+            if reuse
+            else None
+        )
+        if found is not None:
+            return found, False
+        person = Person(
+            street=street, name=name, phone=phone, community=community, unit=unit
+        )
+        created = True
+    person.full_clean()
+    person.save()
+    return person, created
 
 
 def _check_residence_move(user, person, community):

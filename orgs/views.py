@@ -7,7 +7,6 @@ Every page fetches through a scoped selector (another scope's object is a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
@@ -43,15 +42,11 @@ from orgs.models import (
     mask_phone,
 )
 from orgs.stats import LABELS, stats
-from portal import audit, exports
+from portal import audit, exports, pages
 from portal.roles import can, require
 from portal.scope import scope_for
 
 PAGE_SIZE = 50
-
-
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _page_by_ids(request, queryset, size=PAGE_SIZE):
@@ -60,20 +55,11 @@ def _page_by_ids(request, queryset, size=PAGE_SIZE):
     Sorting ten thousand narrow id rows is cheap; sorting them after joining
     every related table is not.
     """
-    page = _page(request, queryset.values_list("pk", flat=True), size)
+    page = pages.page(request, queryset.values_list("pk", flat=True), size)
     ids = list(page.object_list)
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     page.object_list = [rows[pk] for pk in ids]
     return page
-
-
-def _form_errors(form, exc):
-    """Copy a service's ValidationError onto ``form`` (field errors where known)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _clean_kwargs(data, *names):
@@ -115,7 +101,7 @@ def _unit_filter(request):
 def unit_list(request):
     require(request.user, "orgs.view")
     filterset = _unit_filter(request)
-    page = _page(request, filterset.qs)
+    page = pages.page(request, filterset.qs, PAGE_SIZE)
     # Each row names the unit's contact with his mobile.
     audit.log_access(request, "orgs.unit", len(page.object_list))
     return render(
@@ -169,7 +155,7 @@ def unit_detail(request, pk):
     staff_count = Person.objects.filter(unit=unit).count()
     seats = selectors.seats_of_unit(unit)
     cells = list(unit.cells.order_by("code"))
-    members_page = _page(request, members, 30)
+    members_page = pages.page(request, members, 30)
     # People shown: the contact and the head (mobiles), the page's party members.
     people = len(members_page.object_list) + bool(unit.contact_phone)
     audit.log_access(request, "orgs.unit", people + bool(unit.head_id))
@@ -208,7 +194,7 @@ def unit_create(request):
                 contact_phone=data["contact_phone"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记单位“%s”。") % unit.name)
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -245,7 +231,7 @@ def unit_edit(request, pk):
         try:
             services.unit_update(user=request.user, unit=unit, **changed)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -321,7 +307,7 @@ def node_detail(request, pk):
             .select_related("person", "employer_unit", "residence_community")
             .order_by("person__name", "id")
         )
-        context["members_page"] = _page(request, members, 30)
+        context["members_page"] = pages.page(request, members, 30)
         context["children"] = visible.filter(parent=node).order_by("code")
     # People shown: the secretary (mobile), a party organisation's members.
     members_page = context.get("members_page")
@@ -351,7 +337,7 @@ def party_org_create(request, pk):
                 directly_managed=data.get("directly_managed", False),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已建立党组织“%s”。") % node.name)
             return redirect(_node_url(parent))
@@ -390,7 +376,7 @@ def party_org_edit(request, pk):
         try:
             services.party_org_update(user=request.user, party_org=node, **changed)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:node_detail", pk=node.pk)
@@ -443,7 +429,7 @@ def compound_create(request, pk):
                 households=form.cleaned_data["households"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记小区。"))
             return redirect("orgs:node_detail", pk=community.pk)
@@ -480,7 +466,7 @@ def compound_edit(request, pk):
         try:
             services.compound_update(user=request.user, compound=compound, **changed)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:node_detail", pk=compound.community_id)
@@ -611,7 +597,7 @@ def person_create(request):
             with transaction.atomic():
                 person = _save_person(request, form)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记“%s”。") % person.name)
             return redirect("orgs:person_detail", pk=person.pk)
@@ -660,7 +646,7 @@ def person_edit(request, pk):
             with transaction.atomic():
                 _save_person(request, form, person)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:person_detail", pk=person.pk)

@@ -9,7 +9,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import selectors, services
+from portal import pages, selectors, services
 from portal.audit import log_access
 from portal.otp import (
     SESSION_ENROLLED,
@@ -172,11 +171,6 @@ class LogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-def _form_errors(form, exc):
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's own password: the old one, then the new one twice (the
     password rules apply). The session stays; other sessions and every API
@@ -193,7 +187,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 event=services.CHANGED_BY_SELF,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
             return self.form_invalid(form)
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("密码已修改。API 令牌已失效，请重新获取。"))
@@ -219,7 +213,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 event=services.RESET_BY_LINK,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
             return self.form_invalid(form)
         self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
         messages.success(self.request, _("新密码已设置，请用新密码登录。"))
@@ -240,9 +234,7 @@ def users(request):
     if not can(request.user, "portal.reset_passwords"):
         raise PermissionDenied(_("只有街道管理员可以管理账号。"))
     q = request.GET.get("q", "").strip()[:50]
-    page = Paginator(selectors.user_list(user=request.user, q=q), 50).get_page(
-        request.GET.get("page")
-    )
+    page = pages.page(request, selectors.user_list(user=request.user, q=q), 50)
     log_access(request, "portal.user", len(page.object_list))
     return render(request, "portal/account/users.html", {"page": page, "q": q})
 

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import pages
 from portal.notify import inbox_list, inbox_mark_read
 
 PER_PAGE = 20
@@ -17,9 +17,9 @@ PER_PAGE = 20
 def inbox(request):
     """List the user's messages; ``?show=unread`` keeps the unread ones."""
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(
-        inbox_list(user=request.user, unread_only=unread_only), PER_PAGE
-    ).get_page(request.GET.get("page"))
+    page = pages.page(
+        request, inbox_list(user=request.user, unread_only=unread_only), PER_PAGE
+    )
     return render(
         request,
         "portal/inbox.html",

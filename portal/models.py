@@ -1,9 +1,48 @@
-"""Users and their role assignments: the portal's permission core."""
+"""Users and their role assignments: the portal's permission core; and the
+model pieces every app shares (``TimeStamped``, ``org_fk``)."""
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+#: The org tree's nodes (street, community, unit, party organisation).
+ORG = "orgs.OrgNode"
+
+
+class TimeStamped(models.Model):
+    """When a row was created and last changed (``updated_at`` follows every
+    ``save()``; list it in ``update_fields``)."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def org_fk(
+    verbose_name: str | Promise,
+    *,
+    null: bool = False,
+    related_name: str = "+",
+    db_index: bool = True,
+) -> "models.ForeignKey[Any, Any]":
+    """Return a foreign key to an org node that keeps the node (``PROTECT``);
+    blank exactly when ``null``. Big fact tables pass ``db_index=False`` when a
+    composite index leads with the key."""
+    return models.ForeignKey(
+        ORG,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=null,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        db_index=db_index,
+    )
 
 
 class User(AbstractUser):

@@ -6,15 +6,18 @@ later; ``reminders_send_due()`` (a periodic task) sends what is due.
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from portal.models import Channel, Notification, Reminder
+from portal.models import Channel, Notification, Reminder, User
 
 log = logging.getLogger("portal.notify")
 
@@ -22,10 +25,22 @@ MAX_ATTEMPTS = 5
 BATCH = 200
 
 
+class SmsBackend(Protocol):
+    """What ``PORTAL_SMS_BACKEND`` names: a class whose instances send SMS."""
+
+    def send(self, *, phone: str, text: str) -> None: ...
+
+
+class WebhookBackend(Protocol):
+    """What ``PORTAL_WEBHOOK_BACKEND`` names: posts to a group robot's URL."""
+
+    def send(self, *, url: str, text: str) -> None: ...
+
+
 class LoggingSmsBackend:
     """Write SMS to the log; replace with a gateway's backend in production."""
 
-    def send(self, *, phone, text):
+    def send(self, *, phone: str, text: str) -> None:
         log.info(
             "SMS to %s: %s", phone[:3] + "****" + phone[-4:] if phone else "-", text
         )
@@ -34,14 +49,14 @@ class LoggingSmsBackend:
 class LoggingWebhookBackend:
     """Write group-webhook posts (WeCom/DingTalk) to the log."""
 
-    def send(self, *, url, text):
+    def send(self, *, url: str, text: str) -> None:
         log.info("webhook post to %s: %s", url, text)
 
 
 class WeComWebhookBackend:
     """Post a text message to a WeCom or DingTalk group robot."""
 
-    def send(self, *, url, text):
+    def send(self, *, url: str, text: str) -> None:
         import json
         import urllib.request
 
@@ -55,15 +70,24 @@ class WeComWebhookBackend:
             response.read()
 
 
-def sms_backend():
-    return import_string(settings.PORTAL_SMS_BACKEND)()
+def sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(settings.PORTAL_SMS_BACKEND)()
+    return backend
 
 
-def webhook_backend():
-    return import_string(settings.PORTAL_WEBHOOK_BACKEND)()
+def webhook_backend() -> WebhookBackend:
+    backend: WebhookBackend = import_string(settings.PORTAL_WEBHOOK_BACKEND)()
+    return backend
 
 
-def notify(*, recipients, title, body="", link="", kind=""):
+def notify(
+    *,
+    recipients: Iterable[User | None],
+    title: str,
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+) -> list[Notification]:
     """Put a message in each recipient's inbox now; return the rows."""
     rows = [
         Notification(recipient=user, title=title, body=body, link=link, kind=kind)
@@ -73,7 +97,7 @@ def notify(*, recipients, title, body="", link="", kind=""):
     return Notification.objects.bulk_create(rows)
 
 
-def notify_each(*, messages):
+def notify_each(*, messages: Iterable[Mapping[str, Any]]) -> list[Notification]:
     """Put each message in its own recipient's inbox, in one INSERT.
 
     ``messages`` are dicts with ``recipient_id``, ``title`` and optionally
@@ -93,37 +117,39 @@ def notify_each(*, messages):
     return Notification.objects.bulk_create(rows, batch_size=1000)
 
 
-def reminders_schedule_each(*, reminders):
+def reminders_schedule_each(
+    *, reminders: Iterable[Mapping[str, Any]]
+) -> dict[str, Reminder]:
     """Schedule each reminder once per key, in bulk; return ``{key: row}``.
 
     ``reminders`` are dicts of ``Reminder`` fields with a ``key``. A key that
     already has a row keeps that row as it is (sent, pending or failed), so
     scheduling the same keys again sends nothing twice. Two queries.
     """
-    reminders = list(reminders)
-    if not reminders:
+    rows = list(reminders)
+    if not rows:
         return {}
     Reminder.objects.bulk_create(
-        [Reminder(**fields) for fields in reminders],
+        [Reminder(**fields) for fields in rows],
         batch_size=1000,
         ignore_conflicts=True,
     )
-    keys = [fields["key"] for fields in reminders]
+    keys = [fields["key"] for fields in rows]
     return {r.key: r for r in Reminder.objects.filter(key__in=keys)}
 
 
 def reminder_schedule(
     *,
-    key,
-    due_at,
-    subject,
-    recipient=None,
-    channel=Channel.INBOX,
-    body="",
-    link="",
-    kind="",
-    target="",
-):
+    key: str,
+    due_at: datetime,
+    subject: str,
+    recipient: User | None = None,
+    channel: str = Channel.INBOX,
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+    target: str = "",
+) -> Reminder:
     """Schedule a reminder once per ``key``; return it (existing or new)."""
     reminder, _created = Reminder.objects.get_or_create(
         key=key,
@@ -143,16 +169,16 @@ def reminder_schedule(
 
 def reminder_reschedule(
     *,
-    key,
-    due_at,
-    subject,
-    recipient=None,
-    channel=Channel.INBOX,
-    body="",
-    link="",
-    kind="",
-    target="",
-):
+    key: str,
+    due_at: datetime,
+    subject: str,
+    recipient: User | None = None,
+    channel: str = Channel.INBOX,
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+    target: str = "",
+) -> Reminder:
     """Schedule a reminder, or move (and revive) its pending row; return it.
 
     Unlike ``reminder_schedule`` this updates a row that is not sent yet: a
@@ -160,7 +186,7 @@ def reminder_reschedule(
     takes the new time and text. A sent row is never touched, so it is never
     sent again.
     """
-    fields = {
+    fields: dict[str, Any] = {
         "recipient": recipient,
         "channel": channel,
         "target": target,
@@ -193,7 +219,12 @@ def reminder_reschedule(
     return reminder
 
 
-def reminders_sync(*, key_prefix, desired, now=None):
+def reminders_sync(
+    *,
+    key_prefix: str,
+    desired: Mapping[str, Mapping[str, Any]],
+    now: datetime | None = None,
+) -> int:
     """Make the pending reminders under ``key_prefix`` exactly ``desired``.
 
     ``desired`` maps each key (starting with ``key_prefix``) to the keyword
@@ -206,10 +237,10 @@ def reminders_sync(*, key_prefix, desired, now=None):
     now = now or timezone.now()
     existing = {r.key: r for r in Reminder.objects.filter(key__startswith=key_prefix)}
     fresh = []
-    for key, fields in desired.items():
+    for key, wanted in desired.items():
         if not key.startswith(key_prefix):
             raise ValueError("reminder key %s outside %s" % (key, key_prefix))
-        fields = {**fields, "due_at": max(fields["due_at"], now)}
+        fields = {**wanted, "due_at": max(wanted["due_at"], now)}
         row = existing.get(key)
         if row is None:
             fresh.append(Reminder(key=key, **fields))
@@ -230,21 +261,21 @@ def reminders_sync(*, key_prefix, desired, now=None):
     return len(fresh)
 
 
-def reminder_cancel(*, key_prefix):
+def reminder_cancel(*, key_prefix: str) -> int:
     """Cancel pending reminders whose key starts with ``key_prefix``."""
     return Reminder.objects.filter(
         key__startswith=key_prefix, sent_at__isnull=True, cancelled_at__isnull=True
     ).update(cancelled_at=timezone.now())
 
 
-def reminder_cancel_keys(*, keys):
+def reminder_cancel_keys(*, keys: Iterable[str]) -> int:
     """Cancel the pending reminders with these exact keys; return how many."""
     return Reminder.objects.filter(
         key__in=list(keys), sent_at__isnull=True, cancelled_at__isnull=True
     ).update(cancelled_at=timezone.now())
 
 
-def _deliver(reminder):
+def _deliver(reminder: Reminder) -> None:
     if reminder.channel == Channel.INBOX:
         if reminder.recipient_id:
             notify(
@@ -273,7 +304,7 @@ def _deliver(reminder):
         )
 
 
-def reminders_send_due(*, now=None, limit=BATCH):
+def reminders_send_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Send the reminders that are due; return how many were sent.
 
     Each reminder is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked
@@ -320,7 +351,7 @@ def reminders_send_due(*, now=None, limit=BATCH):
 # -- the inbox ----------------------------------------------------------------------
 
 
-def inbox_list(*, user, unread_only=False):
+def inbox_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
     """Return ``user``'s inbox, newest first (only his own messages)."""
     queryset = Notification.objects.filter(recipient=user)
     if unread_only:
@@ -328,11 +359,11 @@ def inbox_list(*, user, unread_only=False):
     return queryset.order_by("-created_at", "-id")
 
 
-def inbox_unread_count(*, user):
+def inbox_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def inbox_mark_read(*, user, pk=None):
+def inbox_mark_read(*, user: User, pk: int | None = None) -> int:
     """Mark one of ``user``'s messages (or all of them) read; return how many."""
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pk is not None:

@@ -5,11 +5,17 @@ an object outside it answers 404. An action the user's role does not allow on
 an object inside the scope answers 403 (``require`` raises ``PermissionDenied``).
 """
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from portal import nodes
-from portal.models import Role
+from portal.models import Role, User
+
+#: Who asks: a signed-in user, an anonymous visitor, or nobody (a task).
+Actor = User | AnonymousUser | None
 
 SA = Role.STREET_ADMIN
 SS = Role.STREET_STAFF
@@ -89,7 +95,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def can(user, action, obj=None, **target):
+def can(user: Actor, action: str, obj: object | None = None, **target: Any) -> bool:
     """Return whether ``user`` may perform ``action`` (on ``obj`` or ``target``).
 
     ``obj`` (or the keyword ``target``) names where the action lands through
@@ -98,7 +104,7 @@ def can(user, action, obj=None, **target):
     """
     from portal.scope import scope_for
 
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
@@ -109,13 +115,14 @@ def can(user, action, obj=None, **target):
     return any(scope.role_covers(role, **target) for role in roles)
 
 
-def require(user, action, obj=None, **target):
+def require(user: Actor, action: str, obj: object | None = None, **target: Any) -> None:
     """Raise ``PermissionDenied`` unless ``user`` may perform ``action``."""
     if not can(user, action, obj, **target):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
 
 
-def _target_of(obj):
+def _target_of(obj: Any) -> dict[str, Any]:
+    target: dict[str, Any]
     if isinstance(obj, nodes.org_node_model()):
         target = {
             "street_id": obj.street_id or obj.pk,

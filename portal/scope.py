@@ -12,13 +12,27 @@ selector filters through it, so pages, API and exports agree on visibility.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from portal import nodes
-from portal.models import Role
+from portal.models import Role, User
 
 _CACHE_ATTR = "_portal_scope"
+
+
+class TreeNode(Protocol):
+    """A node of an mptt tree (a grid cell): its tree and its lft/rght range."""
+
+    tree_id: int
+    lft: int
+    rght: int
+
+
+def _ids_by_role() -> defaultdict[str, set[int]]:
+    return defaultdict(set)
 
 
 @dataclass
@@ -26,26 +40,26 @@ class Scope:
     user_id: int | None = None
     is_superuser: bool = False
     person_id: int | None = None
-    roles: frozenset = frozenset()
+    roles: frozenset[str] = frozenset()
     #: role → ids of streets / communities / units it covers.
-    role_streets: dict = field(default_factory=lambda: defaultdict(set))
-    role_communities: dict = field(default_factory=lambda: defaultdict(set))
-    role_units: dict = field(default_factory=lambda: defaultdict(set))
+    role_streets: defaultdict[str, set[int]] = field(default_factory=_ids_by_role)
+    role_communities: defaultdict[str, set[int]] = field(default_factory=_ids_by_role)
+    role_units: defaultdict[str, set[int]] = field(default_factory=_ids_by_role)
     #: grid worker cells as (tree_id, lft, rght, id, community_id).
-    cells: list = field(default_factory=list)
+    cells: list[tuple[int, int, int, int, int | None]] = field(default_factory=list)
     #: unit ranges in the org tree as (tree_id, lft, rght).
-    unit_ranges: list = field(default_factory=list)
+    unit_ranges: list[tuple[int, int, int]] = field(default_factory=list)
 
     # -- derived sets -------------------------------------------------------
     @property
-    def street_ids(self):
+    def street_ids(self) -> set[int]:
         """Streets seen whole (street staff and admins)."""
         return set().union(
             *(self.role_streets[r] for r in (Role.STREET_ADMIN, Role.STREET_STAFF))
         )
 
     @property
-    def community_ids(self):
+    def community_ids(self) -> set[int]:
         """Communities seen whole: a street role's communities and secretaries'."""
         return set().union(
             *(
@@ -59,35 +73,41 @@ class Scope:
         )
 
     @property
-    def street_role_community_ids(self):
+    def street_role_community_ids(self) -> set[int]:
         """Communities seen because their whole street is."""
         return set().union(
             *(self.role_communities[r] for r in (Role.STREET_ADMIN, Role.STREET_STAFF))
         )
 
     @property
-    def unit_ids(self):
+    def unit_ids(self) -> set[int]:
         """Units seen one by one (unit heads)."""
         return set(self.role_units[Role.UNIT_HEAD])
 
     @property
-    def volunteer_community_ids(self):
+    def volunteer_community_ids(self) -> set[int]:
         return set(self.role_communities[Role.VOLUNTEER])
 
     @property
-    def grid_community_ids(self):
+    def grid_community_ids(self) -> set[int]:
         """Communities in which the user works a grid cell."""
         return {c[4] for c in self.cells if c[4]}
 
-    def has_role(self, *roles):
+    def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(r in self.roles for r in roles)
 
     @property
-    def is_street_level(self):
+    def is_street_level(self) -> bool:
         return self.is_superuser or bool(self.street_ids)
 
     # -- filters --------------------------------------------------------------
-    def q(self, community="community", unit=None, street=None, person=None):
+    def q(
+        self,
+        community: str | None = "community",
+        unit: str | None = None,
+        street: str | None = None,
+        person: str | None = None,
+    ) -> Q:
         """Return a Q selecting fact rows this scope sees.
 
         ``community``/``unit``/``street``/``person`` name the row's lookups to
@@ -112,7 +132,7 @@ class Scope:
             q |= Q(**{person: self.person_id})
         return q
 
-    def org_q(self, prefix=""):
+    def org_q(self, prefix: str = "") -> Q:
         """Return a Q selecting org-tree nodes in scope (subtrees by lft/rght)."""
         if self.is_superuser:
             return Q()
@@ -131,7 +151,7 @@ class Scope:
             )
         return q
 
-    def cell_q(self, prefix=""):
+    def cell_q(self, prefix: str = "") -> Q:
         """Return a Q selecting grid cells in scope (grid workers: their subtrees)."""
         if self.is_superuser:
             return Q()
@@ -148,7 +168,7 @@ class Scope:
             )
         return q
 
-    def cell_in_scope(self, cell):
+    def cell_in_scope(self, cell: TreeNode) -> bool:
         """Return whether a grid worker's cells hold ``cell`` (any depth)."""
         return any(
             cell.tree_id == tree and lo <= cell.lft and cell.rght <= hi
@@ -157,8 +177,13 @@ class Scope:
 
     # -- coverage of one target for one role --------------------------------------
     def role_covers(
-        self, role, street_id=None, community_id=None, unit_id=None, cell=None
-    ):
+        self,
+        role: str,
+        street_id: int | None = None,
+        community_id: int | None = None,
+        unit_id: int | None = None,
+        cell: TreeNode | None = None,
+    ) -> bool:
         """Return whether ``role`` held in this scope reaches the target."""
         if role not in self.roles:
             return False
@@ -189,9 +214,9 @@ class Scope:
         return False
 
 
-def scope_for(user):
+def scope_for(user: User | AnonymousUser | None) -> Scope:
     """Return the (cached) scope of ``user``."""
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached: Scope | None = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     scope = _build_scope(user)
@@ -202,7 +227,7 @@ def scope_for(user):
     return scope
 
 
-def community_scope(community_id):
+def community_scope(community_id: int) -> Scope:
     """Return the scope of one community as its secretary sees it.
 
     For the community dashboard: a street role looking at one of its
@@ -215,14 +240,18 @@ def community_scope(community_id):
     return scope
 
 
-def forget_scope(user):
+def forget_scope(user: User | AnonymousUser | None) -> None:
     """Drop the cached scope (after the user's role assignments changed)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def _build_scope(user):
-    if not getattr(user, "is_authenticated", False):
+def _build_scope(user: User | AnonymousUser | None) -> Scope:
+    if (
+        user is None
+        or isinstance(user, AnonymousUser)
+        or not getattr(user, "is_authenticated", False)
+    ):
         return Scope()
     scope = Scope(user_id=user.pk, is_superuser=user.is_superuser)
     person = getattr(user, "person", None) if _has_person(user) else None
@@ -231,7 +260,7 @@ def _build_scope(user):
         user.role_assignments.select_related("org_node", "cell").order_by("id")
     )
     scope.roles = frozenset(a.role for a in assignments)
-    street_roles = {}
+    street_roles: dict[int, set[str]] = {}
     for a in assignments:
         node = a.org_node
         if a.role in (Role.STREET_ADMIN, Role.STREET_STAFF):
@@ -262,7 +291,7 @@ def _build_scope(user):
     return scope
 
 
-def _has_person(user):
+def _has_person(user: User) -> bool:
     from django.core.exceptions import ObjectDoesNotExist
 
     try:

@@ -1,6 +1,7 @@
 """Reads of accounts: which sign-in accounts a street admin manages."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.models import Role, RoleAssignment, User
@@ -8,7 +9,7 @@ from portal.nodes import person_model
 from portal.scope import scope_for
 
 
-def user_list(*, user, q=""):
+def user_list(*, user: User | AnonymousUser, q: str = "") -> QuerySet[User]:
     """Return the accounts ``user`` manages (reset links), by username.
 
     A street admin manages an account whose every role and whose person record
@@ -27,7 +28,7 @@ def user_list(*, user, q=""):
         person = person_model()
         in_streets = Q(org_node_id__in=streets) | Q(org_node__street_id__in=streets)
         roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
-        people = person.objects.filter(user=OuterRef("pk"))
+        people = person._default_manager.filter(user=OuterRef("pk"))
         qs = (
             qs.filter(is_staff=False)
             .filter(
@@ -57,6 +58,6 @@ def user_list(*, user, q=""):
     )
 
 
-def user_get(*, user, pk):
+def user_get(*, user: User | AnonymousUser, pk: int) -> User:
     """Return the account ``pk`` if ``user`` manages it, else 404."""
     return get_object_or_404(user_list(user=user), pk=pk)

@@ -1,6 +1,7 @@
 """Writes on users and role assignments; API tokens and passwords."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,9 +18,10 @@ from portal import nodes
 from portal.models import Role, RoleAssignment, User
 from portal.roles import require
 from portal.scope import forget_scope
+from portal.selectors import user_list
 
 #: role → the kind of org node its scope must be.
-SCOPE_KIND = {
+SCOPE_KIND: dict[str, str] = {
     Role.STREET_ADMIN: nodes.STREET,
     Role.STREET_STAFF: nodes.STREET,
     Role.COMMUNITY_SECRETARY: nodes.COMMUNITY,
@@ -30,7 +32,9 @@ SCOPE_KIND = {
 
 
 @transaction.atomic
-def role_assign(*, user, role, org_node, cell=None):
+def role_assign(
+    *, user: User, role: str, org_node: Any, cell: Any = None
+) -> RoleAssignment:
     """Give ``user`` the ``role`` over ``org_node`` (and ``cell`` for grid workers)."""
     expected = SCOPE_KIND[role]
     if org_node.kind != expected:
@@ -57,7 +61,7 @@ def role_assign(*, user, role, org_node, cell=None):
 
 
 @transaction.atomic
-def role_revoke(*, assignment):
+def role_revoke(*, assignment: RoleAssignment) -> None:
     """Remove a role assignment."""
     user = assignment.user
     assignment.delete()
@@ -65,7 +69,9 @@ def role_revoke(*, assignment):
 
 
 @transaction.atomic
-def user_create(*, username, password, display_name="", email=""):
+def user_create(
+    *, username: str, password: str, display_name: str = "", email: str = ""
+) -> User:
     """Create a user with a usable password (validated by the password rules)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%s”已被使用。") % username})
@@ -83,14 +89,14 @@ def user_create(*, username, password, display_name="", email=""):
 # -- API tokens ------------------------------------------------------------------
 
 
-def api_token_expired(token):
+def api_token_expired(token: Token) -> bool:
     """Return whether ``token`` is older than ``PORTAL_API_TOKEN_DAYS``."""
     age = timezone.now() - token.created
-    return age >= timedelta(days=settings.PORTAL_API_TOKEN_DAYS)
+    return bool(age >= timedelta(days=settings.PORTAL_API_TOKEN_DAYS))
 
 
 @transaction.atomic
-def api_token_issue(*, user):
+def api_token_issue(*, user: User) -> Token:
     """Return ``user``'s API token: the current one, or a new one if it expired."""
     token, _created = Token.objects.get_or_create(user=user)
     if api_token_expired(token):
@@ -99,7 +105,7 @@ def api_token_issue(*, user):
     return token
 
 
-def api_tokens_revoke(*, user):
+def api_tokens_revoke(*, user: User) -> int:
     """Delete ``user``'s API tokens (sign-out, new password); return how many."""
     deleted, _rows = Token.objects.filter(user=user).delete()
     return deleted
@@ -113,11 +119,11 @@ RESET_BY_LINK = "password_reset"
 RESET_LINK_MADE = "password_reset_link_created"
 
 
-def _audit_account(*, account, actor, event):
+def _audit_account(*, account: User, actor: User, event: str) -> None:
     """Write an audit entry about ``account`` (no password, not even masked)."""
     from auditlog.models import LogEntry
 
-    return LogEntry.objects.log_create(
+    LogEntry.objects.log_create(
         account,
         force_log=True,
         action=LogEntry.Action.UPDATE,
@@ -128,7 +134,9 @@ def _audit_account(*, account, actor, event):
 
 
 @transaction.atomic
-def user_password_set(*, user, password, event=CHANGED_BY_SELF):
+def user_password_set(
+    *, user: User, password: str, event: str = CHANGED_BY_SELF
+) -> User:
     """Give ``user`` a new password (the password rules apply), revoke his API
     tokens and audit it. ``event`` says how: changed by himself when signed in
     (``CHANGED_BY_SELF``) or through a reset link (``RESET_BY_LINK``).
@@ -155,7 +163,7 @@ def user_password_set(*, user, password, event=CHANGED_BY_SELF):
 
 
 @transaction.atomic
-def password_reset_link_create(*, user, account):
+def password_reset_link_create(*, user: User, account: User) -> tuple[str, str]:
     """Return ``(uidb64, token)`` of a one-time link that lets ``account`` set a
     new password, made by the street admin ``user`` (who hands it over).
 
@@ -165,8 +173,6 @@ def password_reset_link_create(*, user, account):
     (Django's ``PasswordResetTokenGenerator``). The account's API tokens are
     revoked now: whoever asked for a reset may have lost control of it.
     """
-    from portal.selectors import user_list
-
     require(user, "portal.reset_passwords")
     if not user_list(user=user).filter(pk=account.pk).exists():
         raise PermissionDenied(_("该账号不在您的管辖范围内。"))

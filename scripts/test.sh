@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test: DATABASE_URL when set, else PostgreSQL on 127.0.0.1:5432 when it
-# answers, else SQLite; then ruff and the whole pytest suite.
+# answers, else SQLite; then ruff, the migrations check, mypy and the whole
+# pytest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -18,6 +19,8 @@ scripts/ensure-browser.sh || echo "警告：未能安装 Chromium，浏览器测
 .venv/bin/ruff format --check .
 DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "模型有改动但缺少迁移文件（manage.py makemigrations）。"; exit 1; }
+# Types of every app's services and selectors (files and strict list: [tool.mypy] in pyproject.toml).
+DEBUG=1 .venv/bin/mypy || { echo "类型检查未通过（mypy，见 CONTRIBUTING.md）。"; exit 1; }
 # Two xdist workers by default (PYTEST_WORKERS=0: one process); tests sharing a live portal or the Celery queue stay on one worker (tests/conftest.py).
 WORKERS="${PYTEST_WORKERS:-2}"
 if [ "$WORKERS" = "0" ]; then exec .venv/bin/pytest "$@"; fi

@@ -5,7 +5,6 @@ permission first (403), validates (``ValidationError`` with a Chinese
 message) and only then writes. Views, API, admin and the seed call these.
 """
 
-import os
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,10 +14,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind, OrgNode, Person
-from portal.images import image_reencode
+from orgs.models import OrgKind, OrgNode
+from orgs.services import person_get_or_create
 from portal.roles import require
-from support.attachments import JPEG, PNG, attachment_check
+from portal.uploads import upload_check
+from support.attachments import VOUCHER
 from support.models import (
     AttendanceStatus,
     Budget,
@@ -91,18 +91,9 @@ def worker_create(
         phone = (phone or "").strip()
         if not name:
             raise ValidationError({"name": _("请填写姓名。")})
-        person = Person.objects.filter(
-            street_id=community.street_id, name=name, phone=phone
-        ).first()
-        if person is None:
-            person = Person(
-                name=name,
-                phone=phone,
-                street_id=community.street_id,
-                community=community,
-            )
-            person.full_clean()
-            person.save()
+        person, _created = person_get_or_create(
+            street=community.street, community=community, name=name, phone=phone
+        )
     elif person.street_id != community.street_id:
         raise ValidationError({"person": _("该人员不属于本街道。")})
     if Worker.objects.filter(
@@ -476,13 +467,12 @@ def spending_create(
         created_by=user,
     )
     if attachment is not None:
-        spending.attachment_type = attachment_check(attachment)
-        spending.attachment_name = _display_name(attachment.name)
-        if spending.attachment_type in (JPEG, PNG):
-            # Photos of receipts are stored re-encoded: no GPS position, no
-            # bytes hidden after the picture.
-            data, _ext, spending.attachment_type = image_reencode(attachment)
-            attachment = ContentFile(data)
+        # Photos of receipts come back re-encoded: no GPS position, no bytes
+        # hidden after the picture.
+        checked = upload_check(attachment, policy=VOUCHER)
+        spending.attachment_type = checked.content_type
+        spending.attachment_name = checked.original_name
+        attachment = ContentFile(checked.data)
     spending.full_clean(exclude=["attachment"])
     if attachment is not None:
         # The stored name comes from ``upload_to``; the client's name is only
@@ -490,12 +480,6 @@ def spending_create(
         spending.attachment.save("upload", attachment, save=False)
     spending.save()
     return spending
-
-
-def _display_name(name):
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable())
-    return base[-200:] or "attachment"
 
 
 @transaction.atomic

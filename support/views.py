@@ -8,7 +8,6 @@ object is a 404), a service writes (a forbidden action is a 403).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import pages
 from portal.audit import log_access
 from portal.exports import xlsx_response
 from portal.params import query_year
@@ -40,34 +40,6 @@ PAGE_SIZE = 50
 # -- helpers ----------------------------------------------------------------------
 def _require_view(request):
     require(request.user, "support.view")
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _sorted(request, qs, allowed, default):
-    """Order ``qs`` by ``?sort=`` (a key of ``allowed``, ``-`` for descending)."""
-    key = request.GET.get("sort", default)
-    base = key.lstrip("-")
-    if base not in allowed:
-        key, base = default, default.lstrip("-")
-    fields = allowed[base]
-    if key.startswith("-"):
-        fields = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
-    return qs.order_by(*fields), key
-
-
-def _apply_errors(form, exc):
-    """Put a service's ``ValidationError`` on the form's fields or on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _today():
@@ -138,8 +110,8 @@ def worker_list(request):
     _require_view(request)
     form, filters = _worker_filters(request)
     qs = selectors.worker_list(user=request.user, **filters)
-    qs, sort = _sorted(request, qs, WORKER_SORTS, "community")
-    page = _page(request, qs)
+    qs, sort = pages.sort(request, qs, WORKER_SORTS, "community", then=())
+    page = pages.page(request, qs, PAGE_SIZE)
     log_access(request, "support.worker", len(page.object_list))
     return render(
         request,
@@ -170,8 +142,8 @@ def compliance(request):
     """Workers with fewer than the required trainings this year."""
     _require_view(request)
     form, qs = _compliance_queryset(request)
-    qs, sort = _sorted(request, qs, WORKER_SORTS, "trainings")
-    page = _page(request, qs)
+    qs, sort = pages.sort(request, qs, WORKER_SORTS, "trainings", then=())
+    page = pages.page(request, qs, PAGE_SIZE)
     log_access(request, "support.worker", len(page.object_list))
     return render(
         request,
@@ -249,7 +221,7 @@ def worker_create(request):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记%s。") % worker.person.name)
             return redirect("support:worker_detail", pk=worker.pk)
@@ -288,7 +260,7 @@ def worker_edit(request, pk):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("support:worker_detail", pk=worker.pk)
@@ -347,13 +319,13 @@ def training_list(request):
         community=data.get("community"),
         search=data.get("q", ""),
     )
-    qs, sort = _sorted(request, qs, TRAINING_SORTS, "-date")
+    qs, sort = pages.sort(request, qs, TRAINING_SORTS, "-date", then=())
     return render(
         request,
         "support/training_list.html",
         {
             "form": form,
-            "page": _page(request, qs),
+            "page": pages.page(request, qs, PAGE_SIZE),
             "sort": sort,
             "can_manage": can(request.user, "support.manage"),
         },
@@ -378,7 +350,7 @@ def training_create(request):
                 audience=data["audience"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记轮训。"))
             return redirect("support:training_detail", pk=training.pk)
@@ -416,7 +388,7 @@ def training_detail(request, pk):
                     user=request.user, training=training, statuses=form.statuses()
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("已登记 %s 人的出勤。") % n)
                 return redirect("support:training_detail", pk=training.pk)
@@ -458,7 +430,7 @@ def training_edit(request, pk):
                 user=request.user, training=training, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("support:training_detail", pk=training.pk)
@@ -496,14 +468,14 @@ def social_org_list(request):
         status=data.get("status", ""),
         search=data.get("q", ""),
     )
-    qs, sort = _sorted(request, qs, SOCIAL_ORG_SORTS, "community")
+    qs, sort = pages.sort(request, qs, SOCIAL_ORG_SORTS, "community", then=())
     summary = selectors.social_org_summary(scope_for(request.user))
     return render(
         request,
         "support/social_org_list.html",
         {
             "form": form,
-            "page": _page(request, qs),
+            "page": pages.page(request, qs, PAGE_SIZE),
             "sort": sort,
             "summary": summary,
             "kind_counts": [
@@ -531,7 +503,7 @@ def social_org_create(request):
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记%s。") % org.name)
             return redirect("support:social_org_detail", pk=org.pk)
@@ -586,7 +558,7 @@ def social_org_detail(request, pk):
                     return redirect("support:social_org_detail", pk=org.pk)
         except ValidationError as exc:
             target = status_form if "status-status" in request.POST else edit_form
-            _apply_errors(target, exc)
+            pages.form_errors(target, exc)
     return render(
         request,
         "support/social_org_detail.html",
@@ -648,7 +620,7 @@ def budget_set(request):
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("预算已保存。"))
             return redirect(f"{reverse('support:funds')}?year={data['year']}")
@@ -688,13 +660,13 @@ def spending_list(request):
         community=data.get("community"),
         line=data.get("line", ""),
     )
-    qs, sort = _sorted(request, qs, SPENDING_SORTS, "-date")
+    qs, sort = pages.sort(request, qs, SPENDING_SORTS, "-date", then=())
     return render(
         request,
         "support/spending_list.html",
         {
             "form": form,
-            "page": _page(request, qs),
+            "page": pages.page(request, qs, PAGE_SIZE),
             "sort": sort,
             "year": year,
             "can_spend": can(request.user, "support.record_spending"),
@@ -723,7 +695,7 @@ def spending_create(request):
                 attachment=data["attachment"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("支出已登记。"))
             return redirect(
@@ -804,7 +776,7 @@ def special_funds(request):
                     user=request.user, street=form.street(), **data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("已设立%s。") % fund.name)
                 return redirect("support:special_fund_detail", pk=fund.pk)
@@ -850,12 +822,12 @@ def special_fund_detail(request, pk):
                         community=data["community"],
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                pages.form_errors(form, exc)
             else:
                 messages.success(request, _("已记入台账。"))
                 return redirect("support:special_fund_detail", pk=fund.pk)
     ledger = selectors.special_fund_ledger(fund=fund)
-    page = _page(request, ledger)
+    page = pages.page(request, ledger, PAGE_SIZE)
     if "page" not in request.GET and page.paginator.num_pages > 1:
         # The newest movements are what people come for: open on the last page.
         page = page.paginator.page(page.paginator.num_pages)

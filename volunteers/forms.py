@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from orgs.models import OrgKind, OrgNode
+from orgs.selectors import community_list
 from portal.scope import scope_for
 from volunteers.models import (
     ActivityCategory,
@@ -38,10 +39,6 @@ class OrgChoiceField(forms.ModelChoiceField):
         }
 
 
-def communities_of_street(street_ids):
-    return OrgNode.objects.filter(kind=OrgKind.COMMUNITY, street_id__in=street_ids)
-
-
 class RegisterForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
@@ -69,10 +66,7 @@ class RegisterForm(forms.Form):
 class StaffRegisterForm(RegisterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = scope_for(user)
-        self.fields["community"].queryset = OrgNode.objects.filter(
-            kind=OrgKind.COMMUNITY
-        ).filter(scope.org_q())
+        self.fields["community"].queryset = community_list(user=user)
         self.fields["community"].help_text = ""
         # Employers are units of the streets the user works in (an in-service
         # member may work anywhere in his street), never of another street.
@@ -159,9 +153,7 @@ class TeamForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
-        self.fields["community"].queryset = OrgNode.objects.filter(
-            kind=OrgKind.COMMUNITY
-        ).filter(scope.org_q())
+        self.fields["community"].queryset = community_list(user=user)
         if not scope.is_street_level:
             self.fields["community"].required = True
 
@@ -180,10 +172,7 @@ class ClaimableForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = scope_for(user)
-        communities = OrgNode.objects.filter(kind=OrgKind.COMMUNITY).filter(
-            scope.org_q()
-        )
+        communities = community_list(user=user)
         self.fields["community"].queryset = communities
         if len(communities) == 1:
             self.fields["community"].initial = communities[0].pk

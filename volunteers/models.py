@@ -13,20 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ORG = "orgs.OrgNode"
-
-
-def _org_fk(verbose_name, *, null=False, related_name="+", db_index=True):
-    return models.ForeignKey(
-        ORG,
-        on_delete=models.PROTECT,
-        null=null,
-        blank=null,
-        related_name=related_name,
-        verbose_name=verbose_name,
-        db_index=db_index,
-    )
-
+from portal.models import ORG, org_fk
 
 # Big fact tables index their foreign keys through composite indexes whose
 # leading column is the key (``(community, checked_in_at)`` …), so the
@@ -78,12 +65,12 @@ class Volunteer(models.Model):
         related_name="volunteer",
         verbose_name=_("党员档案"),
     )
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("报到社区"), related_name="volunteers")
-    employer_unit = _org_fk(
+    street = org_fk(_("街道"))
+    community = org_fk(_("报到社区"), related_name="volunteers")
+    employer_unit = org_fk(
         _("工作单位"), null=True, related_name="in_service_volunteers"
     )
-    employer_party_org = _org_fk(_("所在党组织"), null=True)
+    employer_party_org = org_fk(_("所在党组织"), null=True)
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"),
@@ -132,9 +119,9 @@ class Team(models.Model):
     """A volunteer team (志愿服务团队) with a leader and a service area."""
 
     name = models.CharField(_("团队名称"), max_length=100)
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("所属社区"), null=True)
-    unit = _org_fk(_("依托单位"), null=True)
+    street = org_fk(_("街道"))
+    community = org_fk(_("所属社区"), null=True)
+    unit = org_fk(_("依托单位"), null=True)
     leader = models.ForeignKey(
         Volunteer,
         on_delete=models.PROTECT,
@@ -306,9 +293,9 @@ class Activity(models.Model):
     )
     #: Bumped to invalidate printed QR codes (a leaked code stops working).
     qr_version = models.PositiveSmallIntegerField(default=1)
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), null=True, db_index=False)
-    unit = _org_fk(_("发布单位"), null=True, db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), null=True, db_index=False)
+    unit = org_fk(_("发布单位"), null=True, db_index=False)
     team = models.ForeignKey(
         Team,
         on_delete=models.SET_NULL,
@@ -382,8 +369,8 @@ class SignUp(models.Model):
         choices=SignUpStatus.choices,
         default=SignUpStatus.SIGNED,
     )
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"), null=True)
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"), null=True)
     signed_at = models.DateTimeField(_("报名时间"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -434,10 +421,10 @@ class CheckIn(models.Model):
         related_name="checkins",
         db_index=False,
     )
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), null=True, db_index=False)
-    unit = _org_fk(_("发布单位"), null=True, db_index=False)
-    employer_unit = _org_fk(_("工作单位"), null=True, db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), null=True, db_index=False)
+    unit = org_fk(_("发布单位"), null=True, db_index=False)
+    employer_unit = org_fk(_("工作单位"), null=True, db_index=False)
     in_service = models.BooleanField(_("在职党员报到服务"), default=False)
     checked_in_at = models.DateTimeField(_("签到时间"), default=timezone.now)
     checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
@@ -546,8 +533,8 @@ class PointsEntry(models.Model):
     kind = models.CharField(_("类别"), max_length=16, choices=EntryKind.choices)
     points = models.IntegerField(_("积分"))
     reason = models.CharField(_("事由"), max_length=255)
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), db_index=False)
     checkin = models.OneToOneField(
         CheckIn,
         on_delete=models.PROTECT,
@@ -630,8 +617,8 @@ class PointsAccount(models.Model):
     )
     balance = models.IntegerField(_("积分余额"), default=0)
     earned = models.IntegerField(_("累计获得"), default=0)
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -657,7 +644,7 @@ class LoveStation(models.Model):
     """A community's love station (爱心加油站): points buy items."""
 
     name = models.CharField(_("名称"), max_length=100)
-    street = _org_fk(_("街道"))
+    street = org_fk(_("街道"))
     community = models.OneToOneField(
         ORG,
         on_delete=models.PROTECT,
@@ -690,8 +677,8 @@ class StationItem(models.Model):
     price = models.PositiveIntegerField(_("所需积分"))
     stock = models.IntegerField(_("库存"), default=0)
     active = models.BooleanField(_("上架"), default=True)
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("社区"))
+    street = org_fk(_("街道"))
+    community = org_fk(_("社区"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -736,8 +723,8 @@ class Redemption(models.Model):
         choices=RedemptionStatus.choices,
         default=RedemptionStatus.DONE,
     )
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), db_index=False)
     redeemed_at = models.DateTimeField(_("兑换时间"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("撤销原因"), max_length=255, blank=True)
@@ -790,15 +777,15 @@ class Claimable(models.Model):
 
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), db_index=False)
     resident_name = models.CharField(_("居民姓名"), max_length=50, blank=True)
     resident_address = models.CharField(_("居民地址"), max_length=200, blank=True)
     resident_phone = models.CharField(_("居民电话"), max_length=20, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
     )
-    claimed_by_unit = _org_fk(_("认领单位"), null=True, db_index=False)
+    claimed_by_unit = org_fk(_("认领单位"), null=True, db_index=False)
     claimed_by_volunteer = models.ForeignKey(
         Volunteer,
         on_delete=models.PROTECT,
@@ -938,8 +925,8 @@ class GroupServiceEvent(models.Model):
         related_name="group_service_events",
         verbose_name=_("单位"),
     )
-    street = _org_fk(_("街道"), db_index=False)
-    community = _org_fk(_("社区"), db_index=False)
+    street = org_fk(_("街道"), db_index=False)
+    community = org_fk(_("社区"), db_index=False)
     service_type = models.CharField(
         _("服务类型"), max_length=16, choices=GroupServiceType.choices
     )
@@ -999,9 +986,9 @@ class InServiceYearReview(models.Model):
     services = models.PositiveSmallIntegerField(_("服务次数"))
     months_below = models.PositiveSmallIntegerField(_("未达标月数"), default=0)
     eligible_excellent = models.BooleanField(_("可评优秀党员"))
-    street = _org_fk(_("街道"))
-    community = _org_fk(_("报到社区"))
-    employer_unit = _org_fk(_("工作单位"))
+    street = org_fk(_("街道"))
+    community = org_fk(_("报到社区"))
+    employer_unit = org_fk(_("工作单位"))
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -24,11 +24,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
+from orgs.services import person_get_or_create
 from portal.markup import strip_markup
 from portal.models import Role, RoleAssignment
 from portal.notify import notify
 from portal.roles import require
 from portal.services import role_assign
+from portal.uploads import upload_check, upload_store
 from volunteers.models import (
     ATTENDED,
     YEARLY_SERVICES_REQUIRED,
@@ -58,6 +60,7 @@ from volunteers.models import (
     VolunteerKind,
     VolunteerStatus,
 )
+from volunteers.photos import PROOF_PHOTO
 
 CHECKIN_SALT = "volunteers.checkin"
 #: Minutes after an activity's end during which a volunteer may still check out.
@@ -169,8 +172,6 @@ def volunteer_register_self(
     An in-service party member (``kind=in_service``) registers with the
     community where he lives and names his employer unit.
     """
-    from orgs.models import Person
-
     if not getattr(user, "is_authenticated", False):
         raise _invalid(_("请先登录。"))
     _check_community(community)
@@ -180,21 +181,13 @@ def volunteer_register_self(
         raise _invalid(_("请填写姓名。"), "name")
     if not phone.isdigit() or len(phone) != 11:
         raise _invalid(_("请填写 11 位手机号。"), "phone")
-    person = Person.objects.select_for_update().filter(user=user).first()
-    if person is None:
-        person = Person(
-            name=name,
-            phone=phone,
-            street_id=community.street_id,
-            community=community,
-            user=user,
-        )
-    else:
-        person.name, person.phone = name, phone
-        if person.community_id is None:
-            person.community = community
-    person.full_clean()
-    person.save()
+    person, _created = person_get_or_create(
+        street=community.street,
+        community=community,
+        name=name,
+        phone=phone,
+        account=user,
+    )
     return _volunteer_create(
         person=person,
         community=community,
@@ -217,19 +210,17 @@ def volunteer_register(
     skills="",
 ):
     """Register a resident (or a known person) as a volunteer, by staff."""
-    from orgs.models import Person
-
     _check_community(community)
     require(actor, "volunteers.manage", community)
     if person is None:
-        person = Person(
-            name=(name or "").strip(),
-            phone=(phone or "").strip(),
-            street_id=community.street_id,
+        # Staff typing a name mean a new resident (a known one is ``person``).
+        person, _created = person_get_or_create(
+            street=community.street,
             community=community,
+            name=name,
+            phone=phone,
+            reuse=False,
         )
-        person.full_clean()
-        person.save()
     return _volunteer_create(
         person=person,
         community=community,
@@ -1264,8 +1255,6 @@ def is_claimant(obj, user):
 @transaction.atomic
 def claimable_fulfil(*, actor, obj, photo, note="", now=None):
     """Mark a claimed wish or post fulfilled, with a photo as proof."""
-    from volunteers.photos import photo_store
-
     now = now or timezone.now()
     model = type(obj)
     obj = model.objects.select_for_update().get(pk=obj.pk)
@@ -1275,7 +1264,7 @@ def claimable_fulfil(*, actor, obj, photo, note="", now=None):
         raise _invalid(_("该%s当前不能登记完成。") % _noun(model))
     if photo is None:
         raise _invalid(_("请上传完成情况的照片。"), "photo")
-    name = photo_store(photo, folder="claims")
+    name = upload_store(upload_check(photo, policy=PROOF_PHOTO), policy=PROOF_PHOTO)
     obj.photo = name
     obj.fulfil_note = strip_markup(note)[:500]
     obj.fulfilled_at = now

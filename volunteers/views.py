@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,11 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import OrgKind, OrgNode
+from orgs.selectors import community_list
+from portal import pages
 from portal.audit import log_access
 from portal.exports import Sheet, xlsx_response
 from portal.params import query_id, query_month, query_year, to_int
 from portal.roles import can, require
 from portal.scope import scope_for
+from portal.uploads import upload_open
 from volunteers import exports, selectors, services
 from volunteers.forms import (
     ATTENDANCE_CHOICES,
@@ -66,30 +68,10 @@ from volunteers.models import (
     VolunteerKind,
 )
 
-PER_PAGE = 25
 KINDS = {"wishes": MicroWish, "posts": ServicePost}
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def _paginate(request, queryset, per_page=PER_PAGE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _sort(request, queryset, allowed, default):
-    """Order by ``?sort=key`` or ``?sort=-key`` among ``allowed`` keys."""
-    key = request.GET.get("sort", default)
-    field = allowed.get(key.lstrip("-"))
-    if field is None:
-        key, field = default, allowed[default.lstrip("-")]
-    descending = key.startswith("-")
-    return queryset.order_by(("-" if descending else "") + field, "-pk"), key
-
-
-def _errors(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _require_staff(user):
@@ -169,7 +151,7 @@ def register(request):
                 skills=data["skills"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("注册成功，欢迎加入志愿服务！"))
             return redirect("volunteers:home")
@@ -185,14 +167,6 @@ def _has_person(user):
         return False
 
 
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # -- activities (volunteer side) ----------------------------------------------------------
 
 
@@ -206,7 +180,7 @@ def activities(request):
     activity_type = request.GET.get("type", "")
     if activity_type in ActivityType.values:
         queryset = queryset.filter(activity_type=activity_type)
-    page = _paginate(request, queryset, 20)
+    page = pages.page(request, queryset, 20)
     signed = set(
         SignUp.objects.filter(
             volunteer=volunteer,
@@ -267,7 +241,7 @@ def activity_signup(request, pk):
     try:
         services.signup_create(user=request.user, activity=activity)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("报名成功。"))
     return redirect("volunteers:activity_detail", pk=pk)
@@ -280,7 +254,7 @@ def activity_signup_cancel(request, pk):
     try:
         services.signup_cancel(user=request.user, activity=activity)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("已取消报名。"))
     return redirect("volunteers:activity_detail", pk=pk)
@@ -326,7 +300,7 @@ def checkin(request, token):
                 services.checkin_scan(user=request.user, token=token)
                 messages.success(request, _("签到成功！活动结束时请再扫码签退。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
         return redirect("volunteers:checkin", token=token)
     existing = None
     if volunteer is not None:
@@ -366,7 +340,7 @@ def my_checkins(request):
         request,
         "volunteers/my_checkins.html",
         {
-            "page": _paginate(request, queryset, 20),
+            "page": pages.page(request, queryset, 20),
             "volunteer": volunteer,
             "total": totals["n"],
             "hours": round((totals["minutes"] or 0) / 60, 1),
@@ -390,7 +364,7 @@ def my_points(request):
         {
             "volunteer": volunteer,
             "balance": services.points_balance(volunteer),
-            "page": _paginate(request, entries, 20),
+            "page": pages.page(request, entries, 20),
             "redemptions": redemptions,
             "tab": "points",
         },
@@ -428,7 +402,7 @@ def redeem(request, pk):
         quantity = max(to_int(request.POST.get("quantity"), 1), 1)
         services.redemption_create(actor=request.user, item=item, quantity=quantity)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("兑换成功，请到爱心加油站领取。"))
     return redirect("volunteers:station")
@@ -461,7 +435,7 @@ def wishes_wall(request):
         queryset = queryset.filter(claimed_by_user=request.user)
     elif status in ClaimStatus.values:
         queryset = queryset.filter(status=status)
-    page = _paginate(request, queryset.order_by("-published_at", "-id"), 20)
+    page = pages.page(request, queryset.order_by("-published_at", "-id"), 20)
     _with_residents(page.object_list, request.user)
     return render(
         request,
@@ -519,7 +493,7 @@ def claimable_claim(request, kind, pk):
             actor=request.user, obj=obj, as_unit=form.cleaned_data["as_unit"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("认领成功，请尽快联系居民并完成。"))
     return redirect("volunteers:claimable_detail", kind=kind, pk=pk)
@@ -543,7 +517,7 @@ def claimable_fulfil(request, kind, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记完成，等待社区确认。"))
             return redirect("volunteers:claimable_detail", kind=kind, pk=pk)
@@ -562,7 +536,7 @@ def claimable_confirm(request, kind, pk):
     try:
         services.claimable_confirm(actor=request.user, obj=obj)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("已确认完成。"))
     return redirect("volunteers:claimable_detail", kind=kind, pk=pk)
@@ -578,7 +552,7 @@ def claimable_cancel(request, kind, pk):
     try:
         services.claimable_cancel(actor=request.user, obj=obj)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("已撤销。"))
     return redirect("volunteers:claimable_detail", kind=kind, pk=pk)
@@ -587,8 +561,6 @@ def claimable_cancel(request, kind, pk):
 @login_required
 def claimable_photo(request, kind, pk):
     """Serve a proof photo to those who may see the wish or post."""
-    from volunteers.photos import photo_open
-
     model = _kind_model(kind)
     obj = get_object_or_404(
         selectors.claimable_list(user=request.user, model=model), pk=pk
@@ -596,7 +568,7 @@ def claimable_photo(request, kind, pk):
     if not obj.photo:
         raise Http404
     try:
-        handle = photo_open(obj.photo)
+        handle = upload_open(obj.photo)
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
@@ -610,7 +582,7 @@ def public_wishes(request, community_id):
     queryset = selectors.public_open_wishes(community=community).order_by(
         "-published_at", "-id"
     )
-    page = _paginate(request, queryset, 20)
+    page = pages.page(request, queryset, 20)
     for obj in page.object_list:
         obj.resident = selectors.resident_view(obj, None)
     return render(
@@ -644,7 +616,7 @@ def manage_activities(request):
         queryset = queryset.filter(
             Q(title__icontains=search) | Q(place__icontains=search)
         )
-    queryset, sort = _sort(
+    queryset, sort = pages.sort(
         request,
         queryset,
         {
@@ -653,8 +625,9 @@ def manage_activities(request):
             "signed": "signed_up_count",
         },
         "-starts_at",
+        then=("-pk",),
     )
-    page = _paginate(request, queryset)
+    page = pages.page(request, queryset)
     # Check-ins counted for this page's activities only (not the whole year).
     counts = dict(
         CheckIn.objects.filter(activity__in=[a.pk for a in page.object_list])
@@ -716,7 +689,7 @@ def activity_create(request):
                 **where,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(
                 request, _("已发布。签到二维码和分享链接见下方，可打印张贴。")
@@ -777,7 +750,7 @@ def activity_attendance(request, pk):
             )
             confirmed += 1
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
     if confirmed:
         messages.success(request, _("已确认 %s 人的出勤，积分已发放。") % confirmed)
     else:
@@ -792,7 +765,7 @@ def activity_cancel(request, pk):
     try:
         services.activity_cancel(actor=request.user, activity=activity)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(request, _("活动已取消。"))
     return redirect("volunteers:activity_manage", pk=pk)
@@ -823,7 +796,7 @@ def volunteer_list(request):
     search = request.GET.get("q", "").strip()
     if search:
         queryset = queryset.filter(person__name__icontains=search)
-    queryset, sort = _sort(
+    queryset, sort = pages.sort(
         request,
         queryset,
         {
@@ -833,9 +806,9 @@ def volunteer_list(request):
             "balance": "account__balance",
         },
         "-registered",
+        then=("-pk",),
     )
-    scope = scope_for(request.user)
-    page = _paginate(request, queryset)
+    page = pages.page(request, queryset)
     log_access(request, "volunteers.volunteer", len(page.object_list))
     return render(
         request,
@@ -846,9 +819,7 @@ def volunteer_list(request):
             "kind": kind,
             "kinds": VolunteerKind.choices,
             "community": community,
-            "communities": OrgNode.objects.filter(kind=OrgKind.COMMUNITY).filter(
-                scope.org_q()
-            ),
+            "communities": community_list(user=request.user),
             "q": search,
             "can_manage": can(request.user, "volunteers.manage"),
             "query": _query_without(request, "page"),
@@ -876,7 +847,7 @@ def volunteer_create(request):
                 skills=data["skills"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记志愿者“%s”。") % volunteer.person.name)
             return redirect("volunteers:volunteer_detail", pk=volunteer.pk)
@@ -892,7 +863,7 @@ def volunteer_detail(request, pk):
     entries = volunteer.points_entries.select_related(
         "created_by", "reverses"
     ).order_by("-created_at", "-id")
-    page = _paginate(request, entries, 20)
+    page = pages.page(request, entries, 20)
     reversed_ids = set(
         PointsEntry.objects.filter(
             reverses__in=[e.pk for e in page.object_list]
@@ -925,7 +896,7 @@ def volunteer_leave(request, pk):
     try:
         services.volunteer_leave(actor=request.user, volunteer=volunteer)
     except ValidationError as exc:
-        _errors(request, exc)
+        pages.error_messages(request, exc)
     else:
         messages.success(
             request,
@@ -954,7 +925,7 @@ def points_correct(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
         else:
             messages.success(request, _("已记入调整。"))
     else:
@@ -974,7 +945,7 @@ def entry_reverse(request, pk):
                 actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
         else:
             messages.success(request, _("已冲正。"))
     else:
@@ -989,7 +960,7 @@ def ledger(request):
     by = request.GET.get("by", "community")
     context = {"by": by, "query": _query_without(request, "page")}
     if by == "team":
-        context["page"] = _paginate(
+        context["page"] = pages.page(
             request, selectors.ledger_by_team(user=request.user)
         )
     elif by == "person":
@@ -997,7 +968,7 @@ def ledger(request):
         search = request.GET.get("q", "").strip()
         if search:
             queryset = queryset.filter(volunteer__person__name__icontains=search)
-        queryset, sort = _sort(
+        queryset, sort = pages.sort(
             request,
             queryset,
             {
@@ -1006,8 +977,9 @@ def ledger(request):
                 "name": "volunteer__person__name",
             },
             "-balance",
+            then=("-pk",),
         )
-        context.update(page=_paginate(request, queryset), sort=sort, q=search)
+        context.update(page=pages.page(request, queryset), sort=sort, q=search)
         context["sort_query"] = _query_without(request, "page", "sort")
     else:
         context["by"] = "community"
@@ -1023,17 +995,18 @@ def ledger(request):
 @login_required
 def team_list(request):
     _require_staff(request.user)
-    queryset, sort = _sort(
+    queryset, sort = pages.sort(
         request,
         selectors.team_list(user=request.user),
         {"name": "name", "members": "member_count", "community": "community__name"},
         "name",
+        then=("-pk",),
     )
     return render(
         request,
         "volunteers/team_list.html",
         {
-            "page": _paginate(request, queryset),
+            "page": pages.page(request, queryset),
             "sort": sort,
             "can_manage": can(request.user, "volunteers.manage"),
             "query": _query_without(request, "page"),
@@ -1064,7 +1037,7 @@ def team_create(request):
                 description=data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已创建团队。"))
             return redirect("volunteers:team_detail", pk=team.pk)
@@ -1092,7 +1065,7 @@ def team_detail(request, pk):
                 )
                 messages.success(request, _("已加入团队。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
         return redirect("volunteers:team_detail", pk=pk)
     members = (
         Volunteer.objects.filter(memberships__team=team)
@@ -1117,7 +1090,7 @@ def team_detail(request, pk):
         "volunteers/team_detail.html",
         {
             "team": team,
-            "page": _paginate(request, members),
+            "page": pages.page(request, members),
             "can_manage": can_manage,
             "candidates": candidates,
         },
@@ -1138,7 +1111,7 @@ def claimable_board(request, kind):
     community = query_id(request.GET, "community")
     if community:
         queryset = queryset.filter(community_id=community)
-    queryset, sort = _sort(
+    queryset, sort = pages.sort(
         request,
         queryset,
         {
@@ -1148,8 +1121,9 @@ def claimable_board(request, kind):
             "title": "title",
         },
         "-published",
+        then=("-pk",),
     )
-    page = _paginate(request, queryset)
+    page = pages.page(request, queryset)
     _with_residents(page.object_list, request.user)
     counts = dict(
         selectors.claimable_list(user=request.user, model=model)
@@ -1157,7 +1131,6 @@ def claimable_board(request, kind):
         .values_list("status")
         .annotate(n=Count("id"))
     )
-    scope = scope_for(request.user)
     return render(
         request,
         "volunteers/claimable_board.html",
@@ -1172,9 +1145,7 @@ def claimable_board(request, kind):
                 for value, label in ClaimStatus.choices
             ],
             "community": community,
-            "communities": OrgNode.objects.filter(kind=OrgKind.COMMUNITY).filter(
-                scope.org_q()
-            ),
+            "communities": community_list(user=request.user),
             "can_manage": can(request.user, "volunteers.manage"),
             "query": _query_without(request, "page"),
             "sort_query": _query_without(request, "page", "sort"),
@@ -1197,7 +1168,7 @@ def claimable_create(request, kind):
                 actor=request.user, model=model, community=community, **data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已发布。"))
             return redirect("volunteers:claimable_detail", kind=kind, pk=obj.pk)
@@ -1212,12 +1183,7 @@ def claimable_create(request, kind):
 @login_required
 def station_manage(request):
     _require_staff(request.user)
-    scope = scope_for(request.user)
-    communities = list(
-        OrgNode.objects.filter(kind=OrgKind.COMMUNITY)
-        .filter(scope.org_q())
-        .order_by("code")
-    )
+    communities = list(community_list(user=request.user))
     if not communities:
         raise PermissionDenied
     community_id = query_id(request.GET, "community", communities[0].pk)
@@ -1261,7 +1227,7 @@ def station_manage(request):
                     reason=request.POST.get("reason", ""),
                 )
         except ValidationError as exc:
-            _errors(request, exc)
+            pages.error_messages(request, exc)
         else:
             messages.success(request, _("已保存。"))
         return redirect(
@@ -1282,7 +1248,7 @@ def station_manage(request):
             "community": community,
             "station": the_station,
             "items": items,
-            "page": _paginate(request, redemptions, 20),
+            "page": pages.page(request, redemptions, 20),
             "item_form": ItemForm(),
             "can_manage": can(request.user, "volunteers.manage", community),
             "done": RedemptionStatus.DONE,
@@ -1311,17 +1277,18 @@ def group_events(request):
         .values("service_type")
         .annotate(n=Count("id"), served=Sum("residents_served"))
     }
-    queryset, sort = _sort(
+    queryset, sort = pages.sort(
         request,
         queryset,
         {"held_on": "held_on", "served": "residents_served", "unit": "unit__name"},
         "-held_on",
+        then=("-pk",),
     )
     return render(
         request,
         "volunteers/group_events.html",
         {
-            "page": _paginate(request, queryset),
+            "page": pages.page(request, queryset),
             "sort": sort,
             "totals": totals,
             "by_type": [
@@ -1351,7 +1318,7 @@ def group_event_create(request):
         try:
             services.group_event_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            pages.form_errors(form, exc)
         else:
             messages.success(request, _("已登记组团式服务。"))
             return redirect("volunteers:group_events")
@@ -1380,7 +1347,7 @@ def rules(request):
                     actor=request.user, activity_type=activity_type, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors(request, exc)
+                pages.error_messages(request, exc)
             else:
                 messages.success(request, _("积分规则已保存。"))
         else:
@@ -1445,7 +1412,7 @@ def inservice_report(request):
     }
     if unit is None:
         units = selectors.in_service_units(user=request.user, year=year, month=month)
-        context["page"] = _paginate(request, units, 50)
+        context["page"] = pages.page(request, units, 50)
         context["totals"] = {
             k: sum(u[k] for u in units)
             for k in ("members", "services", "below_month", "below_year")
@@ -1459,7 +1426,7 @@ def inservice_report(request):
         context["only_below"] = request.GET.get("below") == "1"
         if context["only_below"]:
             rows = [r for r in rows if r["below_month"]]
-        context["page"] = _paginate(request, rows, 50)
+        context["page"] = pages.page(request, rows, 50)
         log_access(request, "volunteers.in_service", len(context["page"].object_list))
     return render(request, "volunteers/inservice_report.html", context)
 
@@ -1521,14 +1488,14 @@ def inservice_confirm(request):
                     )
                     done += 1
                 except ValidationError as exc:
-                    _errors(request, exc)
+                    pages.error_messages(request, exc)
             messages.success(request, _("已确认 %s 条服务记录。") % done)
         return redirect("volunteers:inservice_confirm")
     return render(
         request,
         "volunteers/inservice_confirm.html",
         {
-            "page": _paginate(request, queryset, 50),
+            "page": pages.page(request, queryset, 50),
             "default_points": services.DEFAULT_PARTY_POINTS,
         },
     )

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from grids.models import Case, Photo
-from grids.photos import photo_prepare
+from grids.photos import PHOTOS
+from portal.uploads import upload_check
 from tests.conftest import login
 from tests.grids.conftest import image_bytes
 
@@ -44,7 +45,7 @@ def test_a_file_of_another_image_type_is_refused():
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buffer, "TIFF")
     with pytest.raises(ValidationError, match="可接受"):
-        photo_prepare(SimpleUploadedFile("scan.png", buffer.getvalue()))
+        upload_check(SimpleUploadedFile("scan.png", buffer.getvalue()), policy=PHOTOS)
 
 
 def test_one_bad_file_among_good_ones_writes_nothing(grid, make_case, png):

@@ -12,13 +12,19 @@ from PIL import Image
 
 from meetings import services
 from meetings.models import Attachment, MinutesRevision
-from meetings.uploads import check_upload
+from meetings.uploads import ATTACHMENTS
+from portal.uploads import upload_check
 from tests.conftest import login
 from tests.meetings.conftest import jpeg_bytes, png_bytes
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 100
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def check_upload(upload):
+    """Check ``upload`` as the minutes and action items do."""
+    return upload_check(upload, policy=ATTACHMENTS)
 
 
 def upload(name, data, content_type="application/octet-stream"):

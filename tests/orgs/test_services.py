@@ -6,7 +6,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from orgs import services
-from orgs.models import MemberStatus, OrgKind, OrgNode, Seat, SeatOrigin, SeatPosition
+from orgs.models import (
+    MemberStatus,
+    OrgKind,
+    OrgNode,
+    Person,
+    Seat,
+    SeatOrigin,
+    SeatPosition,
+)
 from tests.orgs.conftest import TERM_START, make_person
 
 
@@ -330,3 +338,68 @@ def test_bulk_add_builds_a_consistent_subtree(world):
     assert [n.code for n in nodes] == ["T-03", "T-03-U001", "T-03-U001-P1"]
     assert nodes[2].community_id == nodes[0].pk
     assert org_tree_problems() == []
+
+
+# -- the one writer of people for the other apps ------------------------------------
+
+
+def test_person_get_or_create_reuses_the_street_person_of_that_name_and_phone(world):
+    # given a resident of A known to the street
+    known = make_person(world, "王芳", community=world.a, phone="13900000001")
+    # when another app names her with the same phone (spaces typed in)
+    person, created = services.person_get_or_create(
+        street=world.street, community=world.b, name=" 王芳 ", phone="139 0000 0001"
+    )
+    # then she is the one person, unchanged
+    assert (person, created) == (known, False)
+    assert person.community == world.a
+    # and a new name or phone is a new person of the community given
+    other, created = services.person_get_or_create(
+        street=world.street, community=world.b, name="王芳", phone="13900000002"
+    )
+    assert created and other != known and other.community == world.b
+    # unless the caller means a new person
+    twin, created = services.person_get_or_create(
+        street=world.street, name="王芳", phone="13900000001", reuse=False
+    )
+    assert created and twin != known
+
+
+def test_person_get_or_create_checks_the_phone_and_the_places_as_person_create(world):
+    # a bad phone: the message of the orgs person form
+    with pytest.raises(ValidationError) as exc:
+        services.person_get_or_create(
+            street=world.street, community=world.a, name="张三", phone="12345"
+        )
+    assert exc.value.message_dict == {
+        "phone": ["电话号码“12345”格式不正确（手机号为 11 位数字）。"]
+    }
+    # a community that is not one of the street's
+    with pytest.raises(ValidationError, match="社区不属于本街道"):
+        services.person_get_or_create(
+            street=world.street, community=world.unit_a, name="张三"
+        )
+    assert not Person.objects.filter(name="张三").exists()
+
+
+def test_person_get_or_create_for_an_account_keeps_one_person_up_to_date(world):
+    # given an account registering itself twice, the second time with a new phone
+    first, created = services.person_get_or_create(
+        street=world.street,
+        community=world.a,
+        name="李四",
+        phone="13700000001",
+        account=world.outsider,
+    )
+    assert created and first.user == world.outsider
+    again, created = services.person_get_or_create(
+        street=world.street,
+        community=world.b,
+        name="李四",
+        phone="13700000002",
+        account=world.outsider,
+    )
+    # then it is the same person, with the new phone and the first community
+    assert (again, created) == (first, False)
+    again.refresh_from_db()
+    assert (again.phone, again.community) == ("13700000002", world.a)

@@ -255,7 +255,10 @@ def english_staff(world):
         get_resolver().url_patterns  # noqa: B018 (imports the app URLconfs)
     client = login(world.street_staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    yield client
+    # The last English request leaves English active in this thread: the
+    # tests after it call services directly and expect Chinese.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _world_data(world):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from orgs.models import Person
 from portal.scope import scope_for
 from support import selectors, services
 from support.models import AttendanceStatus, TrainingAttendance, WorkerType
@@ -318,3 +319,22 @@ def test_secretary_of_b_may_not_spend_a_budget_of_a(world, today):
             spent_on=today,
             purpose="x",
         )
+
+
+def test_worker_create_refuses_a_bad_phone_as_the_orgs_person_form_does(world):
+    # given a phone number one digit short
+    with pytest.raises(ValidationError) as exc:
+        services.worker_create(
+            user=world.street_staff,
+            name="赵六",
+            phone="1390000000",
+            worker_type=WorkerType.GRID_WORKER,
+            community=world.a,
+            employer="综治中心",
+            hired_on=datetime.date(2023, 1, 1),
+        )
+    # then the message is the orgs one, and nobody was written
+    assert exc.value.message_dict["phone"] == [
+        "电话号码“1390000000”格式不正确（手机号为 11 位数字）。"
+    ]
+    assert not Person.objects.filter(name="赵六").exists()
