@@ -404,7 +404,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         """Register a resident as a volunteer (staff of the community)."""
         data = _valid(VolunteerRegisterSerializer, request)
-        volunteer = services.volunteer_register(actor=request.user, **data)
+        volunteer = services.volunteer_register(user=request.user, **data)
         return Response(
             VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED
         )
@@ -462,7 +462,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         """Publish an activity in one step."""
         data = _valid(ActivityPublishSerializer, request)
-        activity = services.activity_publish(actor=request.user, **data)
+        activity = services.activity_publish(user=request.user, **data)
         return Response(
             VolunteerActivitySerializer(activity).data, status=status.HTTP_201_CREATED
         )
@@ -518,7 +518,7 @@ class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
         """Confirm attendance (present/late/absent); points follow."""
         data = _valid(CheckInAttendanceSerializer, request)
         checkin = services.attendance_confirm(
-            actor=request.user, checkin=self.get_object(), **data
+            user=request.user, checkin=self.get_object(), **data
         )
         return Response(VolunteerCheckInSerializer(checkin).data)
 
@@ -530,7 +530,7 @@ class CheckInViewSet(viewsets.ReadOnlyModelViewSet):
         """The employer's party org confirms its member's service points."""
         data = _valid(CheckInPartyPointsSerializer, request)
         checkin = services.party_points_confirm(
-            actor=request.user, checkin=self.get_object(), **data
+            user=request.user, checkin=self.get_object(), **data
         )
         return Response(VolunteerCheckInSerializer(checkin).data)
 
@@ -586,7 +586,7 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
         data = _valid(PointsCorrectionSerializer, request)
         volunteer = selectors.volunteer_get(user=request.user, pk=data["volunteer"])
         entry = services.points_correct(
-            actor=request.user,
+            user=request.user,
             volunteer=volunteer,
             points=data["points"],
             reason=data["reason"],
@@ -599,7 +599,7 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
         """Reverse an entry with a reason (the entry itself never changes)."""
         data = _valid(PointsReasonSerializer, request)
         entry = services.points_reverse(
-            actor=request.user, entry=self.get_object(), reason=data["reason"]
+            user=request.user, entry=self.get_object(), reason=data["reason"]
         )
         return Response(PointsEntrySerializer(entry).data, status=201)
 
@@ -623,7 +623,7 @@ class _ClaimableViewSet(viewsets.ReadOnlyModelViewSet):
 
     def create(self, request):
         data = _valid(self.create_serializer, request)
-        obj = services.claimable_create(actor=request.user, model=self.model, **data)
+        obj = services.claimable_create(user=request.user, model=self.model, **data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ClaimableClaimSerializer)
@@ -632,7 +632,7 @@ class _ClaimableViewSet(viewsets.ReadOnlyModelViewSet):
         """Claim for the caller (a party member) or for his unit (``as_unit``)."""
         data = _valid(ClaimableClaimSerializer, request)
         obj = services.claimable_claim(
-            actor=request.user, obj=self.get_object(), as_unit=data.get("as_unit")
+            user=request.user, obj=self.get_object(), as_unit=data.get("as_unit")
         )
         return Response(self.get_serializer(obj).data)
 
@@ -641,20 +641,20 @@ class _ClaimableViewSet(viewsets.ReadOnlyModelViewSet):
     def fulfil(self, request, pk=None):
         data = _valid(ClaimableFulfilSerializer, request)
         obj = services.claimable_fulfil(
-            actor=request.user, obj=self.get_object(), **data
+            user=request.user, obj=self.get_object(), **data
         )
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        obj = services.claimable_confirm(actor=request.user, obj=self.get_object())
+        obj = services.claimable_confirm(user=request.user, obj=self.get_object())
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        obj = services.claimable_cancel(actor=request.user, obj=self.get_object())
+        obj = services.claimable_cancel(user=request.user, obj=self.get_object())
         return Response(self.get_serializer(obj).data)
 
 
@@ -706,7 +706,7 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if data.get("volunteer"):
             volunteer = selectors.volunteer_get(user=request.user, pk=data["volunteer"])
         redemption = services.redemption_create(
-            actor=request.user,
+            user=request.user,
             item=item,
             quantity=data["quantity"],
             volunteer=volunteer,
@@ -721,7 +721,7 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = _valid(PointsReasonSerializer, request)
         redemption = self.get_object()
         services.redemption_cancel(
-            actor=request.user, redemption=redemption, reason=data["reason"]
+            user=request.user, redemption=redemption, reason=data["reason"]
         )
         redemption.refresh_from_db()
         return Response(RedemptionSerializer(redemption).data)

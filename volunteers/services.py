@@ -200,7 +200,7 @@ def volunteer_register_self(
 @transaction.atomic
 def volunteer_register(
     *,
-    actor,
+    user,
     community,
     name="",
     phone="",
@@ -211,7 +211,7 @@ def volunteer_register(
 ):
     """Register a resident (or a known person) as a volunteer, by staff."""
     _check_community(community)
-    require(actor, "volunteers.manage", community)
+    require(user, "volunteers.manage", community)
     if person is None:
         # Staff typing a name mean a new resident (a known one is ``person``).
         person, _created = person_get_or_create(
@@ -231,14 +231,14 @@ def volunteer_register(
 
 
 @transaction.atomic
-def volunteer_leave(*, actor, volunteer, on=None):
+def volunteer_leave(*, user, volunteer, on=None):
     """Record that ``volunteer`` has left (退出); return him.
 
     His history stays (check-ins, points, claims); his volunteer role ends.
     ``PORTAL_RETENTION_DAYS`` after ``on`` his personal data is anonymised by
     ``volunteers_anonymise_departed``.
     """
-    require(actor, "volunteers.manage", volunteer)
+    require(user, "volunteers.manage", volunteer)
     volunteer = (
         Volunteer.objects.select_for_update()
         .select_related("person")
@@ -252,12 +252,12 @@ def volunteer_leave(*, actor, volunteer, on=None):
     volunteer.status = VolunteerStatus.LEFT
     volunteer.left_on = on
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
-    user = volunteer.person.user
-    if user is not None:
+    account = volunteer.person.user
+    if account is not None:
         from portal.services import role_revoke
 
         for assignment in RoleAssignment.objects.filter(
-            user=user, role=Role.VOLUNTEER, org_node_id=volunteer.community_id
+            user=account, role=Role.VOLUNTEER, org_node_id=volunteer.community_id
         ):
             role_revoke(assignment=assignment)
     return volunteer
@@ -312,7 +312,7 @@ def volunteers_anonymise_departed(*, today=None):
 @transaction.atomic
 def team_create(
     *,
-    actor,
+    user,
     name,
     street,
     community=None,
@@ -324,9 +324,9 @@ def team_create(
 ):
     """Create a volunteer team with its leader and members; return it."""
     if community is not None:
-        require(actor, "volunteers.manage", community)
+        require(user, "volunteers.manage", community)
     else:
-        require(actor, "volunteers.manage", street)
+        require(user, "volunteers.manage", street)
     team = Team(
         name=name,
         street=street,
@@ -350,15 +350,15 @@ def _team_member_add(team, volunteer):
 
 
 @transaction.atomic
-def team_member_add(*, actor, team, volunteer):
-    require(actor, "volunteers.manage", team.community or team.street)
+def team_member_add(*, user, team, volunteer):
+    require(user, "volunteers.manage", team.community or team.street)
     _team_member_add(team, volunteer)
 
 
 @transaction.atomic
-def team_set_leader(*, actor, team, volunteer):
+def team_set_leader(*, user, team, volunteer):
     """Make ``volunteer`` (a member, added if need be) the team's leader."""
-    require(actor, "volunteers.manage", team.community or team.street)
+    require(user, "volunteers.manage", team.community or team.street)
     _team_member_add(team, volunteer)
     team.leader = volunteer
     team.save(update_fields=["leader", "updated_at"])
@@ -388,10 +388,10 @@ def points_rule_for(activity_type):
 
 @transaction.atomic
 def points_rule_update(
-    *, actor, activity_type, points_per_hour, late_percent, max_hours, min_points
+    *, user, activity_type, points_per_hour, late_percent, max_hours, min_points
 ):
     """Change the rule of one activity type; past awards keep their points."""
-    require(actor, "volunteers.points_rules")
+    require(user, "volunteers.points_rules")
     rule = PointsRule.objects.select_for_update().get(
         pk=points_rule_for(activity_type).pk
     )
@@ -399,7 +399,7 @@ def points_rule_update(
     rule.late_percent = late_percent
     rule.max_hours = max_hours
     rule.min_points = min_points
-    rule.updated_by = actor
+    rule.updated_by = user
     rule.full_clean()
     rule.save()
     return rule
@@ -411,7 +411,7 @@ def points_rule_update(
 @transaction.atomic
 def activity_publish(
     *,
-    actor,
+    user,
     title,
     activity_type,
     place,
@@ -437,15 +437,15 @@ def activity_publish(
             raise _invalid(_("发布单位须为驻街单位。"), "unit")
         community = unit.community
         street = unit.street
-        require(actor, "volunteers.publish_activity", unit)
+        require(user, "volunteers.publish_activity", unit)
     elif community is not None:
         _check_community(community)
         street = community.street
-        require(actor, "volunteers.publish_activity", community)
+        require(user, "volunteers.publish_activity", community)
     else:
         if street is None or street.kind != OrgKind.STREET:
             raise _invalid(_("请选择发布的社区或单位。"), "community")
-        require(actor, "volunteers.publish_activity", street)
+        require(user, "volunteers.publish_activity", street)
     if points_per_hour is None:
         points_per_hour = points_rule_for(activity_type).points_per_hour
     if starts_at and ends_at and ends_at <= starts_at:
@@ -465,7 +465,7 @@ def activity_publish(
         community=community,
         unit=unit,
         team=team,
-        organiser=actor,
+        organiser=user,
     )
     activity.full_clean()
     activity.save()
@@ -473,10 +473,10 @@ def activity_publish(
 
 
 @transaction.atomic
-def activity_cancel(*, actor, activity):
+def activity_cancel(*, user, activity):
     """Cancel a published activity (its check-ins and points stay)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "volunteers.publish_activity", activity)
+    require(user, "volunteers.publish_activity", activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise _invalid(_("活动已取消。"))
     activity.status = ActivityStatus.CANCELLED
@@ -486,9 +486,9 @@ def activity_cancel(*, actor, activity):
 
 
 @transaction.atomic
-def activity_qr_renew(*, actor, activity):
+def activity_qr_renew(*, user, activity):
     """Invalidate the activity's printed QR codes (a leaked code stops working)."""
-    require(actor, "volunteers.publish_activity", activity)
+    require(user, "volunteers.publish_activity", activity)
     Activity.objects.filter(pk=activity.pk).update(
         qr_version=F("qr_version") + 1, updated_at=timezone.now()
     )
@@ -745,7 +745,7 @@ def points_for(*, minutes, points_per_hour, attendance, rule):
 
 
 @transaction.atomic
-def attendance_confirm(*, actor, checkin, attendance, now=None):
+def attendance_confirm(*, user, checkin, attendance, now=None):
     """Confirm a check-in's attendance and award its points; return it.
 
     Only the organiser side (``volunteers.publish_activity`` on the
@@ -761,14 +761,14 @@ def attendance_confirm(*, actor, checkin, attendance, now=None):
         .get(pk=checkin.pk)
     )
     activity = checkin.activity
-    require(actor, "volunteers.publish_activity", activity)
+    require(user, "volunteers.publish_activity", activity)
     if attendance not in (Attendance.PRESENT, Attendance.LATE, Attendance.ABSENT):
         raise _invalid(_("请选择出勤、迟到或缺勤。"), "attendance")
     if checkin.attendance != Attendance.PENDING:
         raise _invalid(_("该签到已确认过出勤。"))
     rule = points_rule_for(activity.activity_type)
     checkin.attendance = attendance
-    checkin.confirmed_by = actor
+    checkin.confirmed_by = user
     checkin.confirmed_at = now
     checkin.minutes = _service_minutes(checkin, activity, rule)
     checkin.points_awarded = points_for(
@@ -793,13 +793,13 @@ def attendance_confirm(*, actor, checkin, attendance, now=None):
             kind=EntryKind.AWARD,
             points=checkin.points_awarded,
             reason=_("参加活动“%s”") % activity.title,
-            actor=actor,
+            user=user,
             checkin=checkin,
             at=now,
         )
-        user = checkin.volunteer.person.user if checkin.volunteer.person_id else None
+        member = checkin.volunteer.person.user if checkin.volunteer.person_id else None
         notify(
-            recipients=[user],
+            recipients=[member],
             title=_("获得 %(points)s 积分：%(title)s")
             % {"points": checkin.points_awarded, "title": activity.title},
             kind="volunteers.points",
@@ -808,14 +808,14 @@ def attendance_confirm(*, actor, checkin, attendance, now=None):
 
 
 @transaction.atomic
-def party_points_confirm(*, actor, checkin, points=DEFAULT_PARTY_POINTS, now=None):
+def party_points_confirm(*, user, checkin, points=DEFAULT_PARTY_POINTS, now=None):
     """The employer unit's party org confirms a member's service (S15), once."""
     now = now or timezone.now()
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if not checkin.in_service or checkin.employer_unit_id is None:
         raise _invalid(_("这不是在职党员到社区报到的服务记录。"))
     require(
-        actor,
+        user,
         "volunteers.confirm_party_points",
         unit_id=checkin.employer_unit_id,
         street_id=checkin.street_id,
@@ -827,7 +827,7 @@ def party_points_confirm(*, actor, checkin, points=DEFAULT_PARTY_POINTS, now=Non
     if not 0 <= int(points) <= 100:
         raise _invalid(_("积分须在 0 到 100 之间。"), "points")
     checkin.party_points = int(points)
-    checkin.party_confirmed_by = actor
+    checkin.party_confirmed_by = user
     checkin.party_confirmed_at = now
     checkin.save(
         update_fields=[
@@ -866,7 +866,7 @@ def _ledger_append(
     kind,
     points,
     reason,
-    actor,
+    user,
     checkin=None,
     redemption=None,
     reverses=None,
@@ -890,7 +890,7 @@ def _ledger_append(
         checkin=checkin,
         redemption=redemption,
         reverses=reverses,
-        created_by=actor,
+        created_by=user,
         created_at=at or timezone.now(),
     )
     entry.full_clean()
@@ -909,9 +909,9 @@ def _ledger_append(
 
 
 @transaction.atomic
-def points_award(*, actor, volunteer, points, reason):
+def points_award(*, user, volunteer, points, reason):
     """Award points for service recorded outside an activity (with a reason)."""
-    require(actor, "volunteers.correct_points", volunteer)
+    require(user, "volunteers.correct_points", volunteer)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid(_("发放积分须填写事由。"), "reason")
@@ -922,14 +922,14 @@ def points_award(*, actor, volunteer, points, reason):
         kind=EntryKind.AWARD,
         points=int(points),
         reason=reason,
-        actor=actor,
+        user=user,
     )
 
 
 @transaction.atomic
-def points_correct(*, actor, volunteer, points, reason):
+def points_correct(*, user, volunteer, points, reason):
     """Add a correction entry (plus or minus) with its reason."""
-    require(actor, "volunteers.correct_points", volunteer)
+    require(user, "volunteers.correct_points", volunteer)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid(_("调整积分须填写原因。"), "reason")
@@ -940,19 +940,19 @@ def points_correct(*, actor, volunteer, points, reason):
         kind=EntryKind.CORRECTION,
         points=int(points),
         reason=reason,
-        actor=actor,
+        user=user,
     )
 
 
 @transaction.atomic
-def points_reverse(*, actor, entry, reason):
+def points_reverse(*, user, entry, reason):
     """Reverse a ledger entry with a reason; return the reversing entry.
 
     The entry stays; a new entry of the opposite sign names it. Reversing a
     redemption also cancels it and puts the items back in stock.
     """
     volunteer = entry.volunteer
-    require(actor, "volunteers.correct_points", volunteer)
+    require(user, "volunteers.correct_points", volunteer)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid(_("冲正须填写原因。"), "reason")
@@ -983,7 +983,7 @@ def points_reverse(*, actor, entry, reason):
                 kind=EntryKind.REVERSAL,
                 points=-entry.points,
                 reason=reason,
-                actor=actor,
+                user=user,
                 reverses=entry,
                 account=account,
             )
@@ -1013,9 +1013,9 @@ def points_ledger_sum(volunteer):
 
 
 @transaction.atomic
-def station_get_or_create(*, actor, community, name="", address="", opening_hours=""):
+def station_get_or_create(*, user, community, name="", address="", opening_hours=""):
     _check_community(community)
-    require(actor, "volunteers.manage", community)
+    require(user, "volunteers.manage", community)
     station, _created = LoveStation.objects.get_or_create(
         community=community,
         defaults={
@@ -1029,8 +1029,8 @@ def station_get_or_create(*, actor, community, name="", address="", opening_hour
 
 
 @transaction.atomic
-def station_item_create(*, actor, station, name, price, stock=0, description=""):
-    require(actor, "volunteers.manage", station)
+def station_item_create(*, user, station, name, price, stock=0, description=""):
+    require(user, "volunteers.manage", station)
     item = StationItem(
         station=station,
         name=name,
@@ -1046,9 +1046,9 @@ def station_item_create(*, actor, station, name, price, stock=0, description="")
 
 
 @transaction.atomic
-def station_item_restock(*, actor, item, quantity):
+def station_item_restock(*, user, item, quantity):
     """Add ``quantity`` items to the stock (atomic increment)."""
-    require(actor, "volunteers.manage", item)
+    require(user, "volunteers.manage", item)
     if int(quantity) <= 0:
         raise _invalid(_("补充数量须大于 0。"), "quantity")
     StationItem.objects.filter(pk=item.pk).update(
@@ -1059,7 +1059,7 @@ def station_item_restock(*, actor, item, quantity):
 
 
 @transaction.atomic
-def redemption_create(*, actor, item, quantity=1, volunteer=None, now=None):
+def redemption_create(*, user, item, quantity=1, volunteer=None, now=None):
     """Redeem points for ``quantity`` of ``item``; return the redemption.
 
     The volunteer redeems for himself; staff may record a redemption at the
@@ -1070,10 +1070,10 @@ def redemption_create(*, actor, item, quantity=1, volunteer=None, now=None):
     """
     now = now or timezone.now()
     if volunteer is None:
-        volunteer = _require_volunteer(actor)
-        require(actor, "volunteers.participate", volunteer)
+        volunteer = _require_volunteer(user)
+        require(user, "volunteers.participate", volunteer)
     else:
-        require(actor, "volunteers.manage", volunteer)
+        require(user, "volunteers.manage", volunteer)
     quantity = int(quantity)
     if quantity < 1:
         raise _invalid(_("数量至少为 1。"), "quantity")
@@ -1110,7 +1110,7 @@ def redemption_create(*, actor, item, quantity=1, volunteer=None, now=None):
         kind=EntryKind.REDEMPTION,
         points=-cost,
         reason=_("兑换“%(item)s”×%(n)s") % {"item": item.name, "n": quantity},
-        actor=actor,
+        user=user,
         redemption=redemption,
         at=now,
         account=account,
@@ -1119,11 +1119,11 @@ def redemption_create(*, actor, item, quantity=1, volunteer=None, now=None):
 
 
 @transaction.atomic
-def redemption_cancel(*, actor, redemption, reason):
+def redemption_cancel(*, user, redemption, reason):
     """Cancel a redemption: refund by a reversing entry and restock."""
-    require(actor, "volunteers.correct_points", redemption)
+    require(user, "volunteers.correct_points", redemption)
     entry = PointsEntry.objects.get(redemption=redemption)
-    return points_reverse(actor=actor, entry=entry, reason=reason)
+    return points_reverse(user=user, entry=entry, reason=reason)
 
 
 # -- micro-wishes and service posts ----------------------------------------------------
@@ -1148,7 +1148,7 @@ def _secretaries_of(community_id):
 @transaction.atomic
 def claimable_create(
     *,
-    actor,
+    user,
     model,
     community,
     title,
@@ -1164,7 +1164,7 @@ def claimable_create(
     clients that may render HTML.
     """
     _check_community(community)
-    require(actor, "volunteers.manage", community)
+    require(user, "volunteers.manage", community)
     obj = model(
         community=community,
         street_id=community.street_id,
@@ -1173,7 +1173,7 @@ def claimable_create(
         resident_name=strip_markup(resident_name).strip(),
         resident_address=strip_markup(resident_address).strip(),
         resident_phone=resident_phone,
-        created_by=actor,
+        created_by=user,
         **fields,
     )
     obj.full_clean()
@@ -1181,19 +1181,17 @@ def claimable_create(
     return obj
 
 
-def wish_create(*, actor, community, **fields):
-    return claimable_create(actor=actor, model=MicroWish, community=community, **fields)
+def wish_create(*, user, community, **fields):
+    return claimable_create(user=user, model=MicroWish, community=community, **fields)
 
 
-def post_create(*, actor, community, **fields):
-    return claimable_create(
-        actor=actor, model=ServicePost, community=community, **fields
-    )
+def post_create(*, user, community, **fields):
+    return claimable_create(user=user, model=ServicePost, community=community, **fields)
 
 
 @transaction.atomic
-def claimable_claim(*, actor, obj, as_unit=None, now=None):
-    """Claim a wish or post for a unit or for the actor as a party member.
+def claimable_claim(*, user, obj, as_unit=None, now=None):
+    """Claim a wish or post for a unit or for the user as a party member.
 
     Exactly one claimant wins when several claim at once: the claim is one
     conditional UPDATE (``… WHERE status = 'open'``); the others are told it
@@ -1202,19 +1200,19 @@ def claimable_claim(*, actor, obj, as_unit=None, now=None):
     now = now or timezone.now()
     model = type(obj)
     noun = _noun(model)
-    values = {"claimed_by_user": actor, "claimed_at": now}
+    values = {"claimed_by_user": user, "claimed_at": now}
     if as_unit is not None:
         if as_unit.kind != OrgKind.UNIT:
             raise _invalid(_("认领单位须为驻街单位。"))
-        require(actor, "volunteers.claim", as_unit)
+        require(user, "volunteers.claim", as_unit)
         if as_unit.street_id != obj.street_id:
             raise _invalid(_("只能认领本街道的%s。") % noun)
         values["claimed_by_unit"] = as_unit
     else:
-        volunteer = _require_volunteer(actor)
+        volunteer = _require_volunteer(user)
         if not volunteer.is_party_member:
             raise _invalid(_("微心愿和服务岗位由党员或驻街单位认领。"))
-        require(actor, "volunteers.claim", community_id=obj.community_id)
+        require(user, "volunteers.claim", community_id=obj.community_id)
         values["claimed_by_volunteer"] = volunteer
     won = model.objects.filter(pk=obj.pk, status=ClaimStatus.OPEN).update(
         status=ClaimStatus.CLAIMED, updated_at=now, **values
@@ -1253,12 +1251,12 @@ def is_claimant(obj, user):
 
 
 @transaction.atomic
-def claimable_fulfil(*, actor, obj, photo, note="", now=None):
+def claimable_fulfil(*, user, obj, photo, note="", now=None):
     """Mark a claimed wish or post fulfilled, with a photo as proof."""
     now = now or timezone.now()
     model = type(obj)
     obj = model.objects.select_for_update().get(pk=obj.pk)
-    if not is_claimant(obj, actor):
+    if not is_claimant(obj, user):
         raise _invalid(_("只有认领人可以登记完成情况。"))
     if obj.status != ClaimStatus.CLAIMED:
         raise _invalid(_("该%s当前不能登记完成。") % _noun(model))
@@ -1282,15 +1280,15 @@ def claimable_fulfil(*, actor, obj, photo, note="", now=None):
 
 
 @transaction.atomic
-def claimable_confirm(*, actor, obj, now=None):
+def claimable_confirm(*, user, obj, now=None):
     """The community confirms a fulfilled wish or post."""
     now = now or timezone.now()
     model = type(obj)
-    require(actor, "volunteers.manage", obj)
+    require(user, "volunteers.manage", obj)
     done = model.objects.filter(pk=obj.pk, status=ClaimStatus.FULFILLED).update(
         status=ClaimStatus.CONFIRMED,
         confirmed_at=now,
-        confirmed_by=actor,
+        confirmed_by=user,
         updated_at=now,
     )
     if not done:
@@ -1305,11 +1303,11 @@ def claimable_confirm(*, actor, obj, now=None):
 
 
 @transaction.atomic
-def claimable_cancel(*, actor, obj, now=None):
+def claimable_cancel(*, user, obj, now=None):
     """Withdraw an open wish or post."""
     now = now or timezone.now()
     model = type(obj)
-    require(actor, "volunteers.manage", obj)
+    require(user, "volunteers.manage", obj)
     done = model.objects.filter(pk=obj.pk, status=ClaimStatus.OPEN).update(
         status=ClaimStatus.CANCELLED, cancelled_at=now, updated_at=now
     )
@@ -1324,7 +1322,7 @@ def claimable_cancel(*, actor, obj, now=None):
 @transaction.atomic
 def group_event_record(
     *,
-    actor,
+    user,
     unit,
     service_type,
     title,
@@ -1337,7 +1335,7 @@ def group_event_record(
     """Record a unit's group (组团式) service event; return it."""
     if unit is None or unit.kind != OrgKind.UNIT:
         raise _invalid(_("请选择驻街单位。"), "unit")
-    require(actor, "volunteers.record_group_event", unit)
+    require(user, "volunteers.record_group_event", unit)
     event = GroupServiceEvent(
         unit=unit,
         street_id=unit.street_id,
@@ -1349,7 +1347,7 @@ def group_event_record(
         residents_served=residents_served,
         volunteers_count=volunteers_count,
         description=description,
-        recorded_by=actor,
+        recorded_by=user,
     )
     event.full_clean()
     event.save()

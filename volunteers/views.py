@@ -400,7 +400,7 @@ def redeem(request, pk):
     item = get_object_or_404(selectors.item_list(user=request.user), pk=pk)
     try:
         quantity = max(to_int(request.POST.get("quantity"), 1), 1)
-        services.redemption_create(actor=request.user, item=item, quantity=quantity)
+        services.redemption_create(user=request.user, item=item, quantity=quantity)
     except ValidationError as exc:
         pages.error_messages(request, exc)
     else:
@@ -490,7 +490,7 @@ def claimable_claim(request, kind, pk):
         raise Http404
     try:
         services.claimable_claim(
-            actor=request.user, obj=obj, as_unit=form.cleaned_data["as_unit"]
+            user=request.user, obj=obj, as_unit=form.cleaned_data["as_unit"]
         )
     except ValidationError as exc:
         pages.error_messages(request, exc)
@@ -511,7 +511,7 @@ def claimable_fulfil(request, kind, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.claimable_fulfil(
-                actor=request.user,
+                user=request.user,
                 obj=obj,
                 photo=form.cleaned_data["photo"],
                 note=form.cleaned_data["note"],
@@ -534,7 +534,7 @@ def claimable_confirm(request, kind, pk):
         selectors.claimable_list(user=request.user, model=model), pk=pk
     )
     try:
-        services.claimable_confirm(actor=request.user, obj=obj)
+        services.claimable_confirm(user=request.user, obj=obj)
     except ValidationError as exc:
         pages.error_messages(request, exc)
     else:
@@ -550,7 +550,7 @@ def claimable_cancel(request, kind, pk):
         selectors.claimable_list(user=request.user, model=model), pk=pk
     )
     try:
-        services.claimable_cancel(actor=request.user, obj=obj)
+        services.claimable_cancel(user=request.user, obj=obj)
     except ValidationError as exc:
         pages.error_messages(request, exc)
     else:
@@ -674,7 +674,7 @@ def activity_create(request):
             where["street"] = publisher
         try:
             activity = services.activity_publish(
-                actor=request.user,
+                user=request.user,
                 title=data["title"],
                 category=data["category"],
                 activity_type=data["activity_type"],
@@ -746,7 +746,7 @@ def activity_attendance(request, pk):
             continue
         try:
             services.attendance_confirm(
-                actor=request.user, checkin=checkin, attendance=value
+                user=request.user, checkin=checkin, attendance=value
             )
             confirmed += 1
         except ValidationError as exc:
@@ -763,7 +763,7 @@ def activity_attendance(request, pk):
 def activity_cancel(request, pk):
     activity = get_object_or_404(selectors.activity_list(user=request.user), pk=pk)
     try:
-        services.activity_cancel(actor=request.user, activity=activity)
+        services.activity_cancel(user=request.user, activity=activity)
     except ValidationError as exc:
         pages.error_messages(request, exc)
     else:
@@ -775,7 +775,7 @@ def activity_cancel(request, pk):
 @require_POST
 def activity_qr_renew(request, pk):
     activity = get_object_or_404(selectors.activity_list(user=request.user), pk=pk)
-    services.activity_qr_renew(actor=request.user, activity=activity)
+    services.activity_qr_renew(user=request.user, activity=activity)
     messages.success(request, _("已生成新的签到二维码，旧二维码已失效。"))
     return redirect("volunteers:activity_manage", pk=pk)
 
@@ -838,7 +838,7 @@ def volunteer_create(request):
         data = form.cleaned_data
         try:
             volunteer = services.volunteer_register(
-                actor=request.user,
+                user=request.user,
                 community=data["community"],
                 name=data["name"],
                 phone=data["phone"],
@@ -894,7 +894,7 @@ def volunteer_leave(request, pk):
     """Record that a volunteer has left (his data is anonymised later)."""
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     try:
-        services.volunteer_leave(actor=request.user, volunteer=volunteer)
+        services.volunteer_leave(user=request.user, volunteer=volunteer)
     except ValidationError as exc:
         pages.error_messages(request, exc)
     else:
@@ -919,7 +919,7 @@ def points_correct(request, pk):
     if form.is_valid():
         try:
             services.points_correct(
-                actor=request.user,
+                user=request.user,
                 volunteer=volunteer,
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
@@ -942,7 +942,7 @@ def entry_reverse(request, pk):
     if form.is_valid():
         try:
             services.points_reverse(
-                actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
+                user=request.user, entry=entry, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             pages.error_messages(request, exc)
@@ -1029,7 +1029,7 @@ def team_create(request):
             street = OrgNode.objects.filter(pk__in=scope.street_ids).first()
         try:
             team = services.team_create(
-                actor=request.user,
+                user=request.user,
                 name=data["name"],
                 street=street,
                 community=community,
@@ -1056,12 +1056,12 @@ def team_detail(request, pk):
         try:
             if request.POST.get("action") == "leader":
                 services.team_set_leader(
-                    actor=request.user, team=team, volunteer=volunteer
+                    user=request.user, team=team, volunteer=volunteer
                 )
                 messages.success(request, _("已设为队长。"))
             else:
                 services.team_member_add(
-                    actor=request.user, team=team, volunteer=volunteer
+                    user=request.user, team=team, volunteer=volunteer
                 )
                 messages.success(request, _("已加入团队。"))
         except ValidationError as exc:
@@ -1165,7 +1165,7 @@ def claimable_create(request, kind):
         community = data.pop("community")
         try:
             obj = services.claimable_create(
-                actor=request.user, model=model, community=community, **data
+                user=request.user, model=model, community=community, **data
             )
         except ValidationError as exc:
             pages.form_errors(form, exc)
@@ -1194,14 +1194,14 @@ def station_manage(request):
         try:
             action = request.POST.get("action")
             if action == "open":
-                services.station_get_or_create(actor=request.user, community=community)
+                services.station_get_or_create(user=request.user, community=community)
             elif action == "item":
                 form = ItemForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("请完整填写物品、积分和库存。"))
                 the_station = get_object_or_404(LoveStation, community=community)
                 services.station_item_create(
-                    actor=request.user, station=the_station, **form.cleaned_data
+                    user=request.user, station=the_station, **form.cleaned_data
                 )
             elif action == "restock":
                 item = get_object_or_404(
@@ -1212,7 +1212,7 @@ def station_manage(request):
                 if not form.is_valid():
                     raise ValidationError(_("补充数量须大于 0。"))
                 services.station_item_restock(
-                    actor=request.user,
+                    user=request.user,
                     item=item,
                     quantity=form.cleaned_data["quantity"],
                 )
@@ -1222,7 +1222,7 @@ def station_manage(request):
                     pk=to_int(request.POST.get("redemption"), 0),
                 )
                 services.redemption_cancel(
-                    actor=request.user,
+                    user=request.user,
                     redemption=redemption,
                     reason=request.POST.get("reason", ""),
                 )
@@ -1316,7 +1316,7 @@ def group_event_create(request):
     form = GroupEventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.group_event_record(actor=request.user, **form.cleaned_data)
+            services.group_event_record(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             pages.form_errors(form, exc)
         else:
@@ -1344,7 +1344,7 @@ def rules(request):
         if form.is_valid():
             try:
                 services.points_rule_update(
-                    actor=request.user, activity_type=activity_type, **form.cleaned_data
+                    user=request.user, activity_type=activity_type, **form.cleaned_data
                 )
             except ValidationError as exc:
                 pages.error_messages(request, exc)
@@ -1484,7 +1484,7 @@ def inservice_confirm(request):
             for checkin in queryset.filter(pk__in=[i for i in ids if i]):
                 try:
                     services.party_points_confirm(
-                        actor=request.user, checkin=checkin, points=points
+                        user=request.user, checkin=checkin, points=points
                     )
                     done += 1
                 except ValidationError as exc:

@@ -44,7 +44,7 @@ now = timezone.now()
 activities = {}
 for language, title in (("zh", "垃圾分类入户宣传"), ("en", "敬老院陪伴读报")):
     activity = services.activity_publish(
-        actor=secretary, community=community, title=title, activity_type="environment",
+        user=secretary, community=community, title=title, activity_type="environment",
         place="东风社区党群服务中心", starts_at=now - datetime.timedelta(hours=1),
         ends_at=now + datetime.timedelta(hours=2), capacity=30, points_per_hour=10)
     activities[language] = {"pk": activity.pk, "title": title}

@@ -102,7 +102,7 @@ def _seed_some_of_everything(w):
     )
     starts = timezone.now() - timedelta(minutes=10)
     volunteers.activity_publish(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         title="清理楼道杂物",
         activity_type=ActivityType.ENVIRONMENT,
         place="党群服务中心",
@@ -112,16 +112,16 @@ def _seed_some_of_everything(w):
         community=w.a,
     )
     volunteers.wish_create(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         community=w.a,
         title="孩子想要一个书包",
         resident_name="王小明",
         resident_phone="13912345678",
     )
-    volunteers.post_create(actor=w.secretary_a, community=w.a, title="文明劝导岗")
-    station = volunteers.station_get_or_create(actor=w.secretary_a, community=w.a)
+    volunteers.post_create(user=w.secretary_a, community=w.a, title="文明劝导岗")
+    station = volunteers.station_get_or_create(user=w.secretary_a, community=w.a)
     volunteers.station_item_create(
-        actor=w.secretary_a, station=station, name="毛巾", price=10, stock=5
+        user=w.secretary_a, station=station, name="毛巾", price=10, stock=5
     )
     case_report(
         user=w.grid_worker_a,

@@ -98,7 +98,7 @@ def _build():
         term_start=today,
     )
     volunteers.volunteer_register(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         community=w.a,
         person=person,
         kind=VolunteerKind.IN_SERVICE,

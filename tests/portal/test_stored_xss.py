@@ -71,7 +71,7 @@ def attacked(world):
         unit_kind=UnitKind.PRIVATE,
     )
     w.wish = services.wish_create(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         community=w.a,
         title="书包" + ATTACK[:150],
         description=ATTACK,
@@ -80,14 +80,14 @@ def attacked(world):
         resident_phone="13912345678",
     )
     w.post = services.post_create(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         community=w.a,
         title="岗位" + ATTACK[:150],
         description=ATTACK,
     )
     starts = timezone.now() + timedelta(days=1)
     w.activity = services.activity_publish(
-        actor=w.secretary_a,
+        user=w.secretary_a,
         title="活动" + ATTACK[:150],
         activity_type=ActivityType.CULTURE,
         place=ATTACK[:200],

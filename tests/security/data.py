@@ -406,7 +406,7 @@ def _volunteers(d, p):
     )
     starts = timezone.now() - timedelta(minutes=10)
     p.activity = services.activity_publish(
-        actor=d.root,
+        user=d.root,
         title=f"清理楼道{MARK[k]}",
         activity_type=ActivityType.ENVIRONMENT,
         place="党群服务中心",
@@ -418,15 +418,15 @@ def _volunteers(d, p):
     p.checkin_token = services.activity_checkin_token(p.activity)
     p.checkin = services.checkin_scan(user=user, token=p.checkin_token)
     p.entry = services.points_award(
-        actor=d.root, volunteer=p.volunteer, points=50, reason=f"补录{MARK[k]}"
+        user=d.root, volunteer=p.volunteer, points=50, reason=f"补录{MARK[k]}"
     )
-    p.station = services.station_get_or_create(actor=d.root, community=p.community)
+    p.station = services.station_get_or_create(user=d.root, community=p.community)
     p.station_item = services.station_item_create(
-        actor=d.root, station=p.station, name=f"毛巾{MARK[k]}", price=10, stock=5
+        user=d.root, station=p.station, name=f"毛巾{MARK[k]}", price=10, stock=5
     )
-    p.redemption = services.redemption_create(actor=user, item=p.station_item)
+    p.redemption = services.redemption_create(user=user, item=p.station_item)
     p.wish = services.wish_create(
-        actor=d.root,
+        user=d.root,
         community=p.community,
         title=f"微心愿{MARK[k]}",
         resident_name=f"老人{MARK[k]}",
@@ -434,21 +434,21 @@ def _volunteers(d, p):
     )
     # A service post claimed by the place's unit and fulfilled with a photo.
     p.post = services.post_create(
-        actor=d.root, community=p.community, title=f"服务岗{MARK[k]}"
+        user=d.root, community=p.community, title=f"服务岗{MARK[k]}"
     )
-    services.claimable_claim(actor=p.unit_head, obj=p.post, as_unit=p.unit)
+    services.claimable_claim(user=p.unit_head, obj=p.post, as_unit=p.unit)
     p.post = services.claimable_fulfil(
-        actor=p.unit_head, obj=p.post, photo=png(f"完成{k}.png")
+        user=p.unit_head, obj=p.post, photo=png(f"完成{k}.png")
     )
     p.team = services.team_create(
-        actor=d.root,
+        user=d.root,
         name=f"志愿队{MARK[k]}",
         street=p.street,
         community=p.community,
         leader=p.volunteer,
     )
     p.group_event = services.group_event_record(
-        actor=d.root,
+        user=d.root,
         unit=p.unit,
         service_type="medical",
         title=f"义诊{MARK[k]}",

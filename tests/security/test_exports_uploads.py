@@ -108,7 +108,7 @@ def test_the_in_service_export_holds_exactly_the_filtered_list(matrix_data, db):
     d = matrix_data
     # given a second in-service member of unit A who served this month
     busy = services.volunteer_register(
-        actor=d.root,
+        user=d.root,
         community=d.A.community,
         name="勤快党员",
         phone="13700000009",
@@ -124,10 +124,10 @@ def test_the_in_service_export_holds_exactly_the_filtered_list(matrix_data, db):
         in_service=True,
         checked_in_at=timezone.now() - timedelta(minutes=5),
     )
-    services.attendance_confirm(actor=d.root, checkin=checkin, attendance="present")
+    services.attendance_confirm(user=d.root, checkin=checkin, attendance="present")
     # and one who has not served yet
     services.volunteer_register(
-        actor=d.root,
+        user=d.root,
         community=d.A.community,
         name="未服务党员",
         phone="13700000008",
@@ -271,10 +271,10 @@ def test_stored_file_names_are_generated_by_the_server(matrix_data, db):
     )
     _stored_safely(d, appeal.attachment)
     # a fulfilled micro-wish's photo
-    wish = volunteers.wish_create(actor=d.root, community=d.A.community, title="书包")
-    volunteers.claimable_claim(actor=d.A.unit_head, obj=wish, as_unit=d.A.unit)
+    wish = volunteers.wish_create(user=d.root, community=d.A.community, title="书包")
+    volunteers.claimable_claim(user=d.A.unit_head, obj=wish, as_unit=d.A.unit)
     wish = volunteers.claimable_fulfil(
-        actor=d.A.unit_head, obj=wish, photo=png(HOSTILE_NAME)
+        user=d.A.unit_head, obj=wish, photo=png(HOSTILE_NAME)
     )
     _stored_safely(d, wish.photo)
     # an Excel file waiting for its import

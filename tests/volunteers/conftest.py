@@ -33,7 +33,7 @@ def make_activity(
 ):
     starts = starts or timezone.now() - timedelta(minutes=10)
     return services.activity_publish(
-        actor=actor,
+        user=actor,
         title=title,
         activity_type=activity_type,
         place="党群服务中心",
@@ -70,16 +70,16 @@ def vw(world):
     w.volunteer_b = _user("volunteer_b")
     w.vol_b = register(w.volunteer_b, w.b)
     w.activity = make_activity(w.secretary_a, community=w.a)
-    w.station = services.station_get_or_create(actor=w.secretary_a, community=w.a)
+    w.station = services.station_get_or_create(user=w.secretary_a, community=w.a)
     w.items = SimpleNamespace(
         cheap=services.station_item_create(
-            actor=w.secretary_a, station=w.station, name="毛巾", price=10, stock=5
+            user=w.secretary_a, station=w.station, name="毛巾", price=10, stock=5
         ),
         dear=services.station_item_create(
-            actor=w.secretary_a, station=w.station, name="大米", price=100, stock=5
+            user=w.secretary_a, station=w.station, name="大米", price=100, stock=5
         ),
         last=services.station_item_create(
-            actor=w.secretary_a, station=w.station, name="保温杯", price=20, stock=1
+            user=w.secretary_a, station=w.station, name="保温杯", price=20, stock=1
         ),
     )
     return w
@@ -87,7 +87,7 @@ def vw(world):
 
 def give_points(w, volunteer, points, reason="补录服务积分"):
     return services.points_award(
-        actor=w.secretary_a if volunteer.community_id == w.a.pk else w.secretary_b,
+        user=w.secretary_a if volunteer.community_id == w.a.pk else w.secretary_b,
         volunteer=volunteer,
         points=points,
         reason=reason,

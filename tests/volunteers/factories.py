@@ -1,7 +1,7 @@
 """factory_boy factories of the volunteers tests, and the row makers built on them.
 
 Each factory's ``create`` calls the service that owns the write (the one entry
-point of the rule: counters, ledger, audit), so ``Factory(actor=…, …)`` makes
+point of the rule: counters, ledger, audit), so ``Factory(user=…, …)`` makes
 what a user would; only the paper sign-in sheet's check-in, which has no
 service, is a plain model factory. The row makers below add ``n`` rows of
 what one list shows (``maker(w, n)``, for the list and query-count tests).
@@ -120,12 +120,12 @@ class PaperCheckInFactory(factory.django.DjangoModelFactory):
 
 
 def activities(w, n):
-    ActivityFactory.create_batch(n, actor=w.secretary_a, community=w.a)
+    ActivityFactory.create_batch(n, user=w.secretary_a, community=w.a)
 
 
 def volunteers(w, n):
     out = VolunteerFactory.create_batch(
-        n, actor=w.secretary_a, community=w.a, employer_unit=w.unit_a
+        n, user=w.secretary_a, community=w.a, employer_unit=w.unit_a
     )
     for v in out:
         give_points(w, v, 5)
@@ -136,7 +136,7 @@ def teams(w, n):
     leader = volunteers(w, 1)[0]
     TeamFactory.create_batch(
         n,
-        actor=w.secretary_a,
+        user=w.secretary_a,
         street=w.street,
         community=w.a,
         leader=leader,
@@ -147,30 +147,30 @@ def teams(w, n):
 def wishes(w, n):
     for wish in WishFactory.create_batch(
         n,
-        actor=w.secretary_a,
+        user=w.secretary_a,
         community=w.a,
         resident_name="张三",
         resident_phone="13900001111",
     ):
-        services.claimable_claim(actor=w.volunteer_a, obj=wish)
+        services.claimable_claim(user=w.volunteer_a, obj=wish)
 
 
 def open_wishes(w, n):
-    WishFactory.create_batch(n, actor=w.secretary_a, community=w.a)
+    WishFactory.create_batch(n, user=w.secretary_a, community=w.a)
 
 
 def posts(w, n):
-    for post in PostFactory.create_batch(n, actor=w.secretary_a, community=w.a):
-        services.claimable_claim(actor=w.unit_head_a, obj=post, as_unit=w.unit_a)
+    for post in PostFactory.create_batch(n, user=w.secretary_a, community=w.a):
+        services.claimable_claim(user=w.unit_head_a, obj=post, as_unit=w.unit_a)
 
 
 def checkins(w, n):
-    for activity in ActivityFactory.create_batch(n, actor=w.secretary_a, community=w.a):
+    for activity in ActivityFactory.create_batch(n, user=w.secretary_a, community=w.a):
         checkin = services.checkin_scan(
             user=w.volunteer_a, token=services.activity_checkin_token(activity)
         )
         services.attendance_confirm(
-            actor=w.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
+            user=w.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
         )
 
 
@@ -181,25 +181,25 @@ def entries(w, n):
 
 def redemptions(w, n):
     give_points(w, w.vol_a, 10 * n)
-    services.station_item_restock(actor=w.secretary_a, item=w.items.cheap, quantity=n)
+    services.station_item_restock(user=w.secretary_a, item=w.items.cheap, quantity=n)
     for _ in range(n):
-        services.redemption_create(actor=w.volunteer_a, item=w.items.cheap)
+        services.redemption_create(user=w.volunteer_a, item=w.items.cheap)
 
 
 def group_events(w, n):
-    GroupEventFactory.create_batch(n, actor=w.unit_head_a, unit=w.unit_a)
+    GroupEventFactory.create_batch(n, user=w.unit_head_a, unit=w.unit_a)
 
 
 def in_service_members(w, n):
     for v in volunteers(w, n):
-        activity = ActivityFactory(actor=w.secretary_a, community=w.a)
+        activity = ActivityFactory(user=w.secretary_a, community=w.a)
         PaperCheckInFactory(activity=activity, volunteer=v)
 
 
 def fulfilled_wishes(w, n):
-    for wish in WishFactory.create_batch(n, actor=w.secretary_a, community=w.a):
-        services.claimable_claim(actor=w.volunteer_a, obj=wish)
-        services.claimable_fulfil(actor=w.volunteer_a, obj=wish, photo=png_upload())
+    for wish in WishFactory.create_batch(n, user=w.secretary_a, community=w.a):
+        services.claimable_claim(user=w.volunteer_a, obj=wish)
+        services.claimable_fulfil(user=w.volunteer_a, obj=wish, photo=png_upload())
 
 
 def checkins_on_activity(w, n):

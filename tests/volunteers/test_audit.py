@@ -23,7 +23,7 @@ def test_exporting_the_in_service_report_is_recorded_as_an_export(vw):
 
 def test_changes_to_a_wish_are_audited_with_the_resident_masked(vw):
     wish = services.wish_create(
-        actor=vw.secretary_a,
+        user=vw.secretary_a,
         community=vw.a,
         title="轮椅",
         resident_name="钱老太",

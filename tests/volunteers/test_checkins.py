@@ -72,7 +72,7 @@ def test_forged_or_renewed_qr_codes_are_refused(vw):
     with pytest.raises(ValidationError, match="二维码无效"):
         services.checkin_scan(user=vw.volunteer_a, token="garbage")
     old = services.activity_checkin_token(vw.activity)
-    services.activity_qr_renew(actor=vw.secretary_a, activity=vw.activity)
+    services.activity_qr_renew(user=vw.secretary_a, activity=vw.activity)
     with pytest.raises(ValidationError, match="已失效"):
         services.checkin_scan(user=vw.volunteer_a, token=old)
 
@@ -106,7 +106,7 @@ def test_scan_alone_earns_nothing_until_the_organiser_confirms(vw):
     assert services.points_balance(vw.vol_a) == 0
     # when the organiser confirms presence
     checkin = services.attendance_confirm(
-        actor=vw.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
+        user=vw.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
     )
     # then 1.5 h × 10 points/h are awarded through the ledger
     assert checkin.points_awarded == 15
@@ -126,10 +126,10 @@ def test_late_earns_the_rules_percentage_and_absent_nothing(vw):
             now=now + timedelta(hours=2),
         )
     late = services.attendance_confirm(
-        actor=vw.secretary_a, checkin=late, attendance=Attendance.LATE
+        user=vw.secretary_a, checkin=late, attendance=Attendance.LATE
     )
     absent = services.attendance_confirm(
-        actor=vw.secretary_a, checkin=absent, attendance=Attendance.ABSENT
+        user=vw.secretary_a, checkin=absent, attendance=Attendance.ABSENT
     )
     assert late.points_awarded == 10  # 2 h × 10 × 50 %
     assert absent.points_awarded == 0
@@ -141,14 +141,14 @@ def test_attendance_is_confirmed_once_and_only_by_the_organiser_side(vw):
     for user in (vw.volunteer_a, vw.secretary_b, vw.grid_worker_a):
         with pytest.raises(PermissionDenied):
             services.attendance_confirm(
-                actor=user, checkin=checkin, attendance=Attendance.PRESENT
+                user=user, checkin=checkin, attendance=Attendance.PRESENT
             )
     services.attendance_confirm(
-        actor=vw.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
+        user=vw.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
     )
     with pytest.raises(ValidationError, match="已确认"):
         services.attendance_confirm(
-            actor=vw.secretary_a, checkin=checkin, attendance=Attendance.ABSENT
+            user=vw.secretary_a, checkin=checkin, attendance=Attendance.ABSENT
         )
 
 
@@ -160,7 +160,7 @@ def test_points_rules_are_configurable_per_type_and_do_not_change_the_past(vw):
     assert old.points_per_hour == 12
     # when street staff change the legal-aid rule
     rule = services.points_rule_update(
-        actor=vw.street_staff,
+        user=vw.street_staff,
         activity_type=ActivityType.LEGAL,
         points_per_hour=20,
         late_percent=80,
@@ -177,7 +177,7 @@ def test_points_rules_are_configurable_per_type_and_do_not_change_the_past(vw):
     assert old.points_per_hour == 12
     with pytest.raises(PermissionDenied):
         services.points_rule_update(
-            actor=vw.secretary_a,
+            user=vw.secretary_a,
             activity_type=ActivityType.LEGAL,
             points_per_hour=99,
             late_percent=50,

@@ -60,8 +60,8 @@ def test_two_redemptions_of_the_whole_balance_at_once_one_succeeds(vw):
     # when two redemptions of the whole balance run at the same moment
     results, errors = race(
         [
-            lambda: services.redemption_create(actor=vw.volunteer_a, item=item),
-            lambda: services.redemption_create(actor=vw.volunteer_a, item=item),
+            lambda: services.redemption_create(user=vw.volunteer_a, item=item),
+            lambda: services.redemption_create(user=vw.volunteer_a, item=item),
         ]
     )
     # then one succeeds, the other is told the balance is short
@@ -84,8 +84,8 @@ def test_two_redemptions_of_the_last_item_at_once_one_succeeds(vw):
     # when both redeem it at the same moment
     results, errors = race(
         [
-            lambda: services.redemption_create(actor=vw.volunteer_a, item=item),
-            lambda: services.redemption_create(actor=other_user, item=item),
+            lambda: services.redemption_create(user=vw.volunteer_a, item=item),
+            lambda: services.redemption_create(user=other_user, item=item),
         ]
     )
     # then one gets it, the other is told it is gone; nobody pays for nothing
@@ -104,7 +104,7 @@ def test_two_redemptions_of_the_last_item_at_once_one_succeeds(vw):
 def test_ten_claimants_of_one_wish_one_wins_the_others_are_told_it_is_taken(vw):
     # given an open wish in A and ten party-member volunteers of A
     wish = services.wish_create(
-        actor=vw.secretary_a,
+        user=vw.secretary_a,
         community=vw.a,
         title="孩子想要一个新书包",
         resident_name="王小明",
@@ -116,7 +116,7 @@ def test_ten_claimants_of_one_wish_one_wins_the_others_are_told_it_is_taken(vw):
         register(user, vw.a, kind=VolunteerKind.PARTY_MEMBER)
     # when all ten claim it at the same moment
     results, errors = race(
-        [(lambda u=u: services.claimable_claim(actor=u, obj=wish)) for u in users]
+        [(lambda u=u: services.claimable_claim(user=u, obj=wish)) for u in users]
     )
     # then exactly one wins and nine get a clear "already claimed"
     assert len(results) == 1
@@ -134,9 +134,7 @@ def test_units_racing_for_one_service_post_one_wins(vw):
     from portal.models import Role
     from portal.services import role_assign
 
-    post = services.post_create(
-        actor=vw.secretary_a, community=vw.a, title="文明劝导岗"
-    )
+    post = services.post_create(user=vw.secretary_a, community=vw.a, title="文明劝导岗")
     heads = []
     for i in range(4):
         unit = org_node_create(
@@ -151,7 +149,7 @@ def test_units_racing_for_one_service_post_one_wins(vw):
         heads.append((head, unit))
     results, errors = race(
         [
-            (lambda h=h, u=u: services.claimable_claim(actor=h, obj=post, as_unit=u))
+            (lambda h=h, u=u: services.claimable_claim(user=h, obj=post, as_unit=u))
             for h, u in heads
         ]
     )
@@ -198,7 +196,7 @@ def test_ten_units_claiming_one_wish_at_once_one_wins(vw):
 
     # given an open wish in A and the heads of ten resident units
     wish = services.wish_create(
-        actor=vw.secretary_a, community=vw.a, title="独居老人需要一台收音机"
+        user=vw.secretary_a, community=vw.a, title="独居老人需要一台收音机"
     )
     heads = []
     for i in range(10):
@@ -215,7 +213,7 @@ def test_ten_units_claiming_one_wish_at_once_one_wins(vw):
     # when all ten claim it for their units at the same moment
     results, errors = race(
         [
-            (lambda h=h, u=u: services.claimable_claim(actor=h, obj=wish, as_unit=u))
+            (lambda h=h, u=u: services.claimable_claim(user=h, obj=wish, as_unit=u))
             for h, u in heads
         ]
     )

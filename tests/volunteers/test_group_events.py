@@ -9,7 +9,7 @@ from volunteers import services
 
 def record(w, actor, unit, served=80):
     return services.group_event_record(
-        actor=actor,
+        user=actor,
         unit=unit,
         service_type="culture",
         title="送文化下社区",

@@ -25,7 +25,7 @@ def served(w, volunteer_user, when, attendance=Attendance.PRESENT, community=Non
         now=when,
     )
     return services.attendance_confirm(
-        actor=w.secretary_a, checkin=checkin, attendance=attendance, now=when
+        user=w.secretary_a, checkin=checkin, attendance=attendance, now=when
     )
 
 
@@ -211,15 +211,15 @@ def test_quarterly_service_card_page_and_excel(two_members, last_year):
 def test_party_org_confirms_points_from_the_check_in_proof(vw):
     checkin = served(vw, vw.volunteer_a, timezone.now() - timedelta(minutes=5))
     with pytest.raises(PermissionDenied):
-        services.party_points_confirm(actor=vw.secretary_b, checkin=checkin)
+        services.party_points_confirm(user=vw.secretary_b, checkin=checkin)
     confirmed = services.party_points_confirm(
-        actor=vw.unit_head_a, checkin=checkin, points=3
+        user=vw.unit_head_a, checkin=checkin, points=3
     )
     assert (
         confirmed.party_points == 3 and confirmed.party_confirmed_by == vw.unit_head_a
     )
     with pytest.raises(ValidationError, match="已确认"):
-        services.party_points_confirm(actor=vw.unit_head_a, checkin=checkin)
+        services.party_points_confirm(user=vw.unit_head_a, checkin=checkin)
 
 
 def test_party_confirmation_page_lists_and_confirms(vw):

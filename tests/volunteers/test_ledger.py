@@ -88,7 +88,7 @@ def test_correction_is_a_reversing_entry_with_its_reason(vw):
     entry = give_points(vw, vw.vol_a, 30)
     # when the secretary reverses it
     reversal = services.points_reverse(
-        actor=vw.secretary_a, entry=entry, reason="重复录入"
+        user=vw.secretary_a, entry=entry, reason="重复录入"
     )
     # then the entry stays and a new one cancels it
     assert reversal.kind == EntryKind.REVERSAL
@@ -101,21 +101,21 @@ def test_correction_is_a_reversing_entry_with_its_reason(vw):
 def test_reversal_needs_a_reason_and_happens_once(vw):
     entry = give_points(vw, vw.vol_a, 30)
     with pytest.raises(ValidationError, match="原因"):
-        services.points_reverse(actor=vw.secretary_a, entry=entry, reason=" ")
-    reversal = services.points_reverse(actor=vw.secretary_a, entry=entry, reason="错")
+        services.points_reverse(user=vw.secretary_a, entry=entry, reason=" ")
+    reversal = services.points_reverse(user=vw.secretary_a, entry=entry, reason="错")
     with pytest.raises(ValidationError, match="已冲正"):
-        services.points_reverse(actor=vw.secretary_a, entry=entry, reason="再来")
+        services.points_reverse(user=vw.secretary_a, entry=entry, reason="再来")
     with pytest.raises(ValidationError, match="不能再冲正"):
-        services.points_reverse(actor=vw.secretary_a, entry=reversal, reason="再来")
+        services.points_reverse(user=vw.secretary_a, entry=reversal, reason="再来")
 
 
 def test_reversal_that_would_make_the_balance_negative_is_refused(vw):
     # given 30 points of which 20 were spent
     entry = give_points(vw, vw.vol_a, 30)
-    services.redemption_create(actor=vw.volunteer_a, item=vw.items.last)
+    services.redemption_create(user=vw.volunteer_a, item=vw.items.last)
     # when the award is reversed, then it is refused and nothing changes
     with pytest.raises(ValidationError, match="余额不足"):
-        services.points_reverse(actor=vw.secretary_a, entry=entry, reason="错")
+        services.points_reverse(user=vw.secretary_a, entry=entry, reason="错")
     assert _balance_and_sum(vw.vol_a) == (10, 10)
 
 
@@ -123,36 +123,34 @@ def test_volunteer_and_other_community_cannot_correct_points(vw):
     entry = give_points(vw, vw.vol_a, 30)
     for user in (vw.volunteer_a, vw.secretary_b, vw.unit_head_a):
         with pytest.raises(PermissionDenied):
-            services.points_reverse(actor=user, entry=entry, reason="x")
+            services.points_reverse(user=user, entry=entry, reason="x")
         with pytest.raises(PermissionDenied):
-            services.points_correct(
-                actor=user, volunteer=vw.vol_a, points=5, reason="x"
-            )
+            services.points_correct(user=user, volunteer=vw.vol_a, points=5, reason="x")
 
 
 def test_correction_needs_reason_and_cannot_overdraw(vw):
     give_points(vw, vw.vol_a, 10)
     with pytest.raises(ValidationError, match="原因"):
         services.points_correct(
-            actor=vw.secretary_a, volunteer=vw.vol_a, points=5, reason=""
+            user=vw.secretary_a, volunteer=vw.vol_a, points=5, reason=""
         )
     with pytest.raises(ValidationError, match="余额不足"):
         services.points_correct(
-            actor=vw.secretary_a, volunteer=vw.vol_a, points=-11, reason="多记了"
+            user=vw.secretary_a, volunteer=vw.vol_a, points=-11, reason="多记了"
         )
     services.points_correct(
-        actor=vw.secretary_a, volunteer=vw.vol_a, points=-10, reason="多记了"
+        user=vw.secretary_a, volunteer=vw.vol_a, points=-10, reason="多记了"
     )
     assert _balance_and_sum(vw.vol_a) == (0, 0)
 
 
 def test_cancelled_redemption_refunds_and_restocks(vw):
     give_points(vw, vw.vol_a, 50)
-    redemption = services.redemption_create(actor=vw.volunteer_a, item=vw.items.last)
+    redemption = services.redemption_create(user=vw.volunteer_a, item=vw.items.last)
     vw.items.last.refresh_from_db()
     assert vw.items.last.stock == 0
     services.redemption_cancel(
-        actor=vw.secretary_a, redemption=redemption, reason="物品有损"
+        user=vw.secretary_a, redemption=redemption, reason="物品有损"
     )
     vw.items.last.refresh_from_db()
     redemption.refresh_from_db()
@@ -163,7 +161,7 @@ def test_cancelled_redemption_refunds_and_restocks(vw):
 
 def test_balance_check_finds_no_mismatch(vw):
     give_points(vw, vw.vol_a, 50)
-    services.redemption_create(actor=vw.volunteer_a, item=vw.items.cheap)
+    services.redemption_create(user=vw.volunteer_a, item=vw.items.cheap)
     assert list(ledger_mismatches()) == []
 
 
@@ -199,7 +197,7 @@ OPERATIONS = st.lists(
 def test_balance_equals_the_ledger_sum_and_never_goes_negative(vw, operations):
     # given a fresh volunteer of community A for this example
     volunteer = services.volunteer_register(
-        actor=vw.secretary_a, community=vw.a, name="性质测试", phone="13900000000"
+        user=vw.secretary_a, community=vw.a, name="性质测试", phone="13900000000"
     )
     for op in operations:
         entries_before = PointsEntry.objects.filter(volunteer=volunteer).count()
@@ -207,11 +205,11 @@ def test_balance_equals_the_ledger_sum_and_never_goes_negative(vw, operations):
         try:
             if op[0] == "award":
                 services.points_award(
-                    actor=vw.secretary_a, volunteer=volunteer, points=op[1], reason="奖"
+                    user=vw.secretary_a, volunteer=volunteer, points=op[1], reason="奖"
                 )
             elif op[0] == "redeem":
                 services.redemption_create(
-                    actor=vw.secretary_a,
+                    user=vw.secretary_a,
                     volunteer=volunteer,
                     item=getattr(vw.items, op[1]),
                     quantity=op[2],
@@ -223,13 +221,13 @@ def test_balance_equals_the_ledger_sum_and_never_goes_negative(vw, operations):
                 if not entries:
                     continue
                 services.points_reverse(
-                    actor=vw.secretary_a,
+                    user=vw.secretary_a,
                     entry=entries[op[1] % len(entries)],
                     reason="冲正",
                 )
             elif op[1]:
                 services.points_correct(
-                    actor=vw.secretary_a, volunteer=volunteer, points=op[1], reason="调"
+                    user=vw.secretary_a, volunteer=volunteer, points=op[1], reason="调"
                 )
         except ValidationError:
             # then a refused operation leaves the ledger as it was

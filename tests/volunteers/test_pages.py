@@ -21,13 +21,13 @@ from volunteers.models import Activity, Attendance, CheckIn, Volunteer
 def pw(vw):
     """``vw`` plus one of each object, for the page table."""
     w = vw
-    w.wish = services.wish_create(actor=w.secretary_a, community=w.a, title="书包")
-    w.post = services.post_create(actor=w.secretary_a, community=w.a, title="劝导岗")
+    w.wish = services.wish_create(user=w.secretary_a, community=w.a, title="书包")
+    w.post = services.post_create(user=w.secretary_a, community=w.a, title="劝导岗")
     w.team = services.team_create(
-        actor=w.secretary_a, name="甲队", street=w.street, community=w.a
+        user=w.secretary_a, name="甲队", street=w.street, community=w.a
     )
     w.activity_b = make_activity(w.secretary_b, community=w.b)
-    w.wish_b = services.wish_create(actor=w.secretary_b, community=w.b, title="乙心愿")
+    w.wish_b = services.wish_create(user=w.secretary_b, community=w.b, title="乙心愿")
     return w
 
 
@@ -286,9 +286,9 @@ def test_love_station_page_redeems(pw):
     assert "兑换成功" in response.content.decode()
     assert services.points_balance(pw.vol_a) == 20
     # an item of another community's station is not found
-    station_b = services.station_get_or_create(actor=pw.secretary_b, community=pw.b)
+    station_b = services.station_get_or_create(user=pw.secretary_b, community=pw.b)
     item_b = services.station_item_create(
-        actor=pw.secretary_b, station=station_b, name="乙物品", price=1, stock=1
+        user=pw.secretary_b, station=station_b, name="乙物品", price=1, stock=1
     )
     assert (
         client.post(f"/volunteers/station/items/{item_b.pk}/redeem/").status_code == 404

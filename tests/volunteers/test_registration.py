@@ -29,7 +29,7 @@ def test_self_registration_refuses_a_phone_the_orgs_form_refuses(world):
 def test_staff_registration_refuses_a_phone_the_orgs_form_refuses(world):
     with pytest.raises(ValidationError) as exc:
         services.volunteer_register(
-            actor=world.secretary_a, community=world.a, name="周七", phone="23800000000"
+            user=world.secretary_a, community=world.a, name="周七", phone="23800000000"
         )
     assert exc.value.message_dict["phone"] == [BAD_PHONE_MESSAGE]
     assert not Person.objects.filter(name="周七").exists()

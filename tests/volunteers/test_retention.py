@@ -73,17 +73,17 @@ def _volunteer_with_a_history(w):
             user=user, token=services.activity_checkin_token(activity)
         )
         services.attendance_confirm(
-            actor=w.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
+            user=w.secretary_a, checkin=checkin, attendance=Attendance.PRESENT
         )
         services.points_award(
-            actor=w.secretary_a, volunteer=volunteer, points=50, reason="补录服务积分"
+            user=w.secretary_a, volunteer=volunteer, points=50, reason="补录服务积分"
         )
-        station = services.station_get_or_create(actor=w.secretary_a, community=w.a)
+        station = services.station_get_or_create(user=w.secretary_a, community=w.a)
         item = services.station_item_create(
-            actor=w.secretary_a, station=station, name="毛巾", price=10, stock=5
+            user=w.secretary_a, station=station, name="毛巾", price=10, stock=5
         )
         wish = services.wish_create(
-            actor=w.secretary_a,
+            user=w.secretary_a,
             community=w.a,
             title="给老人买助听器",
             resident_name=NAME,
@@ -91,11 +91,11 @@ def _volunteer_with_a_history(w):
             resident_address="甲社区1栋",
         )
     with set_actor(user):
-        services.redemption_create(actor=user, item=item)
+        services.redemption_create(user=user, item=item)
         services.claimable_claim(
-            actor=user,
+            user=user,
             obj=services.post_create(
-                actor=w.secretary_a, community=w.a, title="文明劝导岗"
+                user=w.secretary_a, community=w.a, title="文明劝导岗"
             ),
         )
     with set_actor(w.grid_worker_a):
@@ -157,7 +157,7 @@ def test_after_the_retention_period_a_dump_holds_none_of_her_data(settings):
     assert all(secret in dump for secret in secrets)  # so the test can fail
     with set_actor(w.secretary_a):
         services.volunteer_leave(
-            actor=w.secretary_a, volunteer=volunteer, on=_long_ago(settings)
+            user=w.secretary_a, volunteer=volunteer, on=_long_ago(settings)
         )
     # when the nightly job runs (its command)
     call_command("volunteers_anonymise_departed", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -184,10 +184,10 @@ def test_after_the_retention_period_a_dump_holds_none_of_her_data(settings):
 @pytest.mark.django_db
 def test_a_volunteer_within_the_retention_period_keeps_her_data(world, settings):
     volunteer = services.volunteer_register(
-        actor=world.secretary_a, community=world.a, name=NAME, phone=PHONE
+        user=world.secretary_a, community=world.a, name=NAME, phone=PHONE
     )
     services.volunteer_leave(
-        actor=world.secretary_a,
+        user=world.secretary_a,
         volunteer=volunteer,
         on=timezone.localdate() - timedelta(days=settings.PORTAL_RETENTION_DAYS - 1),
     )
@@ -201,10 +201,10 @@ def test_a_departed_volunteer_still_needed_elsewhere_keeps_her_data(world, setti
     # given the unit head of A, who also volunteered and left long ago
     person = world.unit_head_a.person
     volunteer = services.volunteer_register(
-        actor=world.secretary_a, community=world.a, person=person
+        user=world.secretary_a, community=world.a, person=person
     )
     services.volunteer_leave(
-        actor=world.secretary_a, volunteer=volunteer, on=_long_ago(settings)
+        user=world.secretary_a, volunteer=volunteer, on=_long_ago(settings)
     )
     # when the job runs, then his name stays: his other role still needs it
     assert services.volunteers_anonymise_departed() == (0, 1)
@@ -229,13 +229,13 @@ def test_leaving_ends_the_volunteer_role_and_is_refused_twice(world):
     assert volunteer.left_on == timezone.localdate()
     assert not RoleAssignment.objects.filter(user=world.outsider).exists()
     with pytest.raises(ValidationError, match="已经退出"):
-        services.volunteer_leave(actor=world.secretary_a, volunteer=volunteer)
+        services.volunteer_leave(user=world.secretary_a, volunteer=volunteer)
 
 
 @pytest.mark.django_db
 def test_only_the_communitys_staff_may_record_a_departure(world):
     volunteer = services.volunteer_register(
-        actor=world.secretary_a, community=world.a, name=NAME, phone=PHONE
+        user=world.secretary_a, community=world.a, name=NAME, phone=PHONE
     )
     # another community's secretary: not his volunteer at all
     response = login(world.secretary_b).post(

@@ -62,7 +62,7 @@ def _checkout(w, activity, at):
 
 def _confirm(w, checkin, at, attendance=Attendance.PRESENT):
     return services.attendance_confirm(
-        actor=w.secretary_a, checkin=checkin, attendance=attendance, now=at
+        user=w.secretary_a, checkin=checkin, attendance=attendance, now=at
     )
 
 
@@ -232,7 +232,7 @@ def test_checkout_after_the_attendance_is_confirmed_is_refused(vw):
 def test_rule_cap_still_applies_to_the_credited_time(vw):
     # given a rule counting at most 1 hour per service
     services.points_rule_update(
-        actor=vw.street_staff,
+        user=vw.street_staff,
         activity_type=ActivityType.ENVIRONMENT,
         points_per_hour=10,
         late_percent=50,

@@ -39,15 +39,15 @@ def test_stats_have_exactly_the_issue_keys_and_labels(vw):
 def test_street_figures_and_their_scope(vw):
     # given: a team, a claimed post, a fulfilled wish, an event, points in A
     services.team_create(
-        actor=vw.secretary_a, name="甲队", street=vw.street, community=vw.a
+        user=vw.secretary_a, name="甲队", street=vw.street, community=vw.a
     )
-    post = services.post_create(actor=vw.secretary_a, community=vw.a, title="岗")
-    services.claimable_claim(actor=vw.unit_head_a, obj=post, as_unit=vw.unit_a)
-    wish = services.wish_create(actor=vw.secretary_a, community=vw.a, title="愿")
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
-    services.claimable_fulfil(actor=vw.volunteer_a, obj=wish, photo=png_upload())
+    post = services.post_create(user=vw.secretary_a, community=vw.a, title="岗")
+    services.claimable_claim(user=vw.unit_head_a, obj=post, as_unit=vw.unit_a)
+    wish = services.wish_create(user=vw.secretary_a, community=vw.a, title="愿")
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
+    services.claimable_fulfil(user=vw.volunteer_a, obj=wish, photo=png_upload())
     services.group_event_record(
-        actor=vw.unit_head_a,
+        user=vw.unit_head_a,
         unit=vw.unit_a,
         service_type="medical",
         title="义诊",
@@ -56,7 +56,7 @@ def test_street_figures_and_their_scope(vw):
     )
     entry = give_points(vw, vw.vol_a, 40)
     give_points(vw, vw.vol_a, 10)
-    services.points_reverse(actor=vw.secretary_a, entry=entry, reason="重复")
+    services.points_reverse(user=vw.secretary_a, entry=entry, reason="重复")
     # then the street sees everything
     street = stats(vw.street_admin)
     assert street["volunteers"] == 2

@@ -19,7 +19,7 @@ PHONE = "13912345678"
 @pytest.fixture
 def wish(vw):
     return services.wish_create(
-        actor=vw.secretary_a,
+        user=vw.secretary_a,
         community=vw.a,
         title="孩子想要一个新书包",
         category="study",
@@ -56,7 +56,7 @@ def test_resident_is_masked_on_every_list_before_a_claim(vw, wish):
 
 def test_claimant_sees_the_resident_once_accepted_and_nobody_else_does(vw, wish):
     # given volunteer A is a party member and claims the wish
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     # then the claimant's list and API show the plain data
     html = login(vw.volunteer_a).get("/volunteers/wall/?tab=wishes&status=mine").content
     assert "王小明" in html.decode()
@@ -92,31 +92,29 @@ def test_resident_volunteer_who_is_not_a_party_member_cannot_claim(vw, wish):
     user = _user("resident_a")
     register(user, vw.a, kind=VolunteerKind.RESIDENT)
     with pytest.raises(ValidationError, match="党员或驻街单位"):
-        services.claimable_claim(actor=user, obj=wish)
+        services.claimable_claim(user=user, obj=wish)
 
 
 def test_unit_head_claims_for_his_unit_and_another_unit_is_refused(vw, wish):
     with pytest.raises(PermissionDenied):
-        services.claimable_claim(actor=vw.unit_head_a, obj=wish, as_unit=vw.unit_b)
-    claimed = services.claimable_claim(
-        actor=vw.unit_head_a, obj=wish, as_unit=vw.unit_a
-    )
+        services.claimable_claim(user=vw.unit_head_a, obj=wish, as_unit=vw.unit_b)
+    claimed = services.claimable_claim(user=vw.unit_head_a, obj=wish, as_unit=vw.unit_a)
     assert claimed.claimed_by_unit == vw.unit_a and claimed.claimed_at
     with pytest.raises(ValidationError, match="已被认领"):
-        services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+        services.claimable_claim(user=vw.volunteer_a, obj=wish)
 
 
 def test_full_flow_every_step_is_dated(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     with pytest.raises(ValidationError, match="只有已完成"):
-        services.claimable_confirm(actor=vw.secretary_a, obj=wish)
+        services.claimable_confirm(user=vw.secretary_a, obj=wish)
     fulfilled = services.claimable_fulfil(
-        actor=vw.volunteer_a, obj=wish, photo=png_upload(), note="已送到"
+        user=vw.volunteer_a, obj=wish, photo=png_upload(), note="已送到"
     )
     assert fulfilled.status == ClaimStatus.FULFILLED
     with pytest.raises(PermissionDenied):
-        services.claimable_confirm(actor=vw.secretary_b, obj=wish)
-    confirmed = services.claimable_confirm(actor=vw.secretary_a, obj=wish)
+        services.claimable_confirm(user=vw.secretary_b, obj=wish)
+    confirmed = services.claimable_confirm(user=vw.secretary_a, obj=wish)
     assert confirmed.status == ClaimStatus.CONFIRMED
     assert (
         confirmed.published_at
@@ -128,15 +126,15 @@ def test_full_flow_every_step_is_dated(vw, wish):
 
 
 def test_only_the_claimant_may_fulfil(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     with pytest.raises(ValidationError, match="只有认领人"):
-        services.claimable_fulfil(actor=vw.secretary_a, obj=wish, photo=png_upload())
+        services.claimable_fulfil(user=vw.secretary_a, obj=wish, photo=png_upload())
 
 
 def test_photo_is_reencoded_under_a_server_generated_name(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     obj = services.claimable_fulfil(
-        actor=vw.volunteer_a, obj=wish, photo=png_upload("../../etc/passwd.png")
+        user=vw.volunteer_a, obj=wish, photo=png_upload("../../etc/passwd.png")
     )
     assert obj.photo.startswith("volunteers/claims/") and obj.photo.endswith(".jpg")
     assert "passwd" not in obj.photo
@@ -158,25 +156,25 @@ def test_photo_is_reencoded_under_a_server_generated_name(vw, wish):
     ],
 )
 def test_renamed_executable_and_broken_image_are_refused(vw, wish, upload, message):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     with pytest.raises(ValidationError, match=message):
-        services.claimable_fulfil(actor=vw.volunteer_a, obj=wish, photo=upload)
+        services.claimable_fulfil(user=vw.volunteer_a, obj=wish, photo=upload)
     wish.refresh_from_db()
     assert wish.status == ClaimStatus.CLAIMED and not wish.photo
 
 
 @override_settings(PORTAL_MAX_UPLOAD_BYTES=100)
 def test_oversized_photo_is_refused(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     with pytest.raises(ValidationError, match="不能超过"):
         services.claimable_fulfil(
-            actor=vw.volunteer_a, obj=wish, photo=png_upload(size=(400, 400))
+            user=vw.volunteer_a, obj=wish, photo=png_upload(size=(400, 400))
         )
 
 
 def test_photo_is_served_only_inside_the_scope(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
-    services.claimable_fulfil(actor=vw.volunteer_a, obj=wish, photo=png_upload())
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
+    services.claimable_fulfil(user=vw.volunteer_a, obj=wish, photo=png_upload())
     url = f"/volunteers/wishes/{wish.pk}/photo/"
     response = login(vw.secretary_a).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
@@ -185,7 +183,7 @@ def test_photo_is_served_only_inside_the_scope(vw, wish):
 
 
 def test_fulfil_page_uploads_a_photo_from_a_phone(vw, wish):
-    services.claimable_claim(actor=vw.volunteer_a, obj=wish)
+    services.claimable_claim(user=vw.volunteer_a, obj=wish)
     client = login(vw.volunteer_a)
     url = f"/volunteers/wishes/{wish.pk}/fulfil/"
     assert client.get(url).status_code == 200
@@ -199,7 +197,7 @@ def test_fulfil_page_uploads_a_photo_from_a_phone(vw, wish):
 
 def test_service_posts_follow_the_same_rules(vw):
     post = services.post_create(
-        actor=vw.secretary_a,
+        user=vw.secretary_a,
         community=vw.a,
         title="结对帮扶独居老人",
         kind="elderly",
@@ -208,17 +206,17 @@ def test_service_posts_follow_the_same_rules(vw):
     )
     html = login(vw.secretary_a).get("/volunteers/manage/board/posts/").content.decode()
     assert "结对帮扶独居老人" in html and "李奶奶" not in html
-    claimed = services.claimable_claim(actor=vw.volunteer_a, obj=post)
+    claimed = services.claimable_claim(user=vw.volunteer_a, obj=post)
     assert claimed.status == ClaimStatus.CLAIMED
     with pytest.raises(ValidationError, match="岗位已被认领"):
-        services.claimable_claim(actor=vw.unit_head_a, obj=post, as_unit=vw.unit_a)
+        services.claimable_claim(user=vw.unit_head_a, obj=post, as_unit=vw.unit_a)
 
 
 def test_public_wishes_page_is_anonymous_and_lists_only_open_wishes(vw, wish):
     taken = services.wish_create(
-        actor=vw.secretary_a, community=vw.a, title="已认领的心愿"
+        user=vw.secretary_a, community=vw.a, title="已认领的心愿"
     )
-    services.claimable_claim(actor=vw.volunteer_a, obj=taken)
+    services.claimable_claim(user=vw.volunteer_a, obj=taken)
     html = Client().get(f"/volunteers/public/{vw.a.pk}/wishes/").content.decode()
     assert "孩子想要一个新书包" in html and "已认领的心愿" not in html
     assert 'name="viewport"' in html
@@ -226,7 +224,7 @@ def test_public_wishes_page_is_anonymous_and_lists_only_open_wishes(vw, wish):
 
 
 def test_claim_page_flow_shows_the_chinese_message(vw, wish):
-    services.claimable_claim(actor=vw.unit_head_a, obj=wish, as_unit=vw.unit_a)
+    services.claimable_claim(user=vw.unit_head_a, obj=wish, as_unit=vw.unit_a)
     response = login(vw.volunteer_a).post(
         f"/volunteers/wishes/{wish.pk}/claim/", follow=True
     )
