@@ -1,29 +1,28 @@
 """People on cells: leaders (S5), cadres, grid and community workers (S6)."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import (
-    AssignmentRole,
-    Cell,
-    CellAssignment,
-    CellLevel,
-)
+from grids.models import AssignmentRole, Cell, CellAssignment, CellLevel
 from grids.services._common import _require_manage
-from orgs.models import CommitteeKind, Seat
+from orgs.models import CommitteeKind, Person, Seat
 from portal.models import Role, User
 
 # -- leaders (S5) ----------------------------------------------------------------
 
 
-def _current_seats(person):
+def _current_seats(person: Person) -> QuerySet[Seat]:
     return Seat.objects.filter(person=person, vacated_on__isnull=True)
 
 
-def leader_check(*, cell, person):
+def leader_check(*, cell: Cell, person: Person) -> None:
     """Raise ``ValidationError`` unless ``person`` may lead ``cell`` (S5).
 
     Level 1: a member of the street working committee's leadership (班子).
@@ -97,7 +96,7 @@ def leader_check(*, cell, person):
 
 
 @transaction.atomic
-def cell_set_leader(*, user, cell, leader):
+def cell_set_leader(*, user: User | None, cell: Cell, leader: Person | None) -> Cell:
     """Make ``leader`` (a Person, or ``None`` to leave the post empty) lead ``cell``."""
     cell = Cell.objects.select_for_update().get(pk=cell.pk)
     _require_manage(user, cell)
@@ -114,7 +113,7 @@ def cell_set_leader(*, user, cell, leader):
 STREET_OFFICE_ROLES = (Role.STREET_ADMIN, Role.STREET_STAFF)
 
 
-def is_street_office_staff(*, person, street_id):
+def is_street_office_staff(*, person: Person, street_id: int) -> bool:
     """Return whether ``person`` works for the office of street ``street_id``.
 
     The data knows street-office staff two ways: a person attached to the
@@ -127,17 +126,17 @@ def is_street_office_staff(*, person, street_id):
         return False
     if person.community_id is None and person.unit_id is None:
         return True
-    return bool(person.user_id) and (
-        User.objects.filter(
-            pk=person.user_id,
-            is_active=True,
-            role_assignments__role__in=STREET_OFFICE_ROLES,
-            role_assignments__org_node_id=street_id,
-        ).exists()
-    )
+    if not person.user_id:
+        return False
+    return User.objects.filter(
+        pk=person.user_id,
+        is_active=True,
+        role_assignments__role__in=STREET_OFFICE_ROLES,
+        role_assignments__org_node_id=street_id,
+    ).exists()
 
 
-def cadre_check(*, cell, person):
+def cadre_check(*, cell: Cell, person: Person) -> None:
     """Raise ``ValidationError`` unless ``person`` may be a cell's cadre (S6).
 
     包网格 cadres are street-office cadres (``is_street_office_staff``): a
@@ -157,7 +156,14 @@ def cadre_check(*, cell, person):
 
 
 @transaction.atomic
-def cell_assign(*, user, cell, person, role, started_on=None):
+def cell_assign(
+    *,
+    user: User | None,
+    cell: Cell,
+    person: Person,
+    role: str,
+    started_on: date | None = None,
+) -> CellAssignment:
     """Assign ``person`` to ``cell`` as a grid worker, community worker or cadre.
 
     A cadre (包网格, S6) must be street-office staff (``cadre_check``).
@@ -193,7 +199,9 @@ def cell_assign(*, user, cell, person, role, started_on=None):
 
 
 @transaction.atomic
-def cell_unassign(*, user, assignment, ended_on=None):
+def cell_unassign(
+    *, user: User | None, assignment: CellAssignment, ended_on: date | None = None
+) -> CellAssignment:
     """End an assignment; the row stays as history."""
     assignment = CellAssignment.objects.select_for_update().get(pk=assignment.pk)
     _require_manage(user, assignment.cell)

@@ -1,8 +1,13 @@
 """Cases: report, note, escalate, close, confirm, reopen; overdue escalation."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -17,22 +22,28 @@ from grids.models import (
     CaseEventKind,
     CaseLevel,
     CaseStatus,
+    Cell,
     ReporterKind,
+    Visit,
 )
 from grids.photos import PHOTOS
 from grids.services._common import _cell_target, _photos_save, _require
-from orgs.models import CommitteeKind, OrgKind
+from orgs.models import CommitteeKind, OrgKind, OrgNode
 from portal.models import Role, User
 from portal.notify import notify
-from portal.roles import can, require
+from portal.roles import Actor, can, require
 from portal.scope import scope_for
 from portal.uploads import uploads_check
 
 #: Days a case gets at each level: on report, on escalation, on reopening.
-DEADLINE_DAYS = {CaseLevel.CELL: 3, CaseLevel.COMMUNITY: 7, CaseLevel.STREET: 15}
+DEADLINE_DAYS: dict[str, int] = {
+    CaseLevel.CELL: 3,
+    CaseLevel.COMMUNITY: 7,
+    CaseLevel.STREET: 15,
+}
 
 #: Which joint meeting takes up a case escalated to a level (S8, S9).
-COMMITTEE_FOR_LEVEL = {
+COMMITTEE_FOR_LEVEL: dict[str, str] = {
     CaseLevel.COMMUNITY: CommitteeKind.BIG_PARTY,
     CaseLevel.STREET: CommitteeKind.BIG_WORKING,
 }
@@ -43,7 +54,7 @@ AUTO_ESCALATION_REASON = "超过办理期限仍未办结，系统自动提级上
 # -- permissions ---------------------------------------------------------------
 
 
-def _handle_target(case):
+def _handle_target(case: Case) -> dict[str, Any]:
     """Return who may act on a case at its current level."""
     if case.level == CaseLevel.CELL:
         return {
@@ -56,16 +67,16 @@ def _handle_target(case):
     return {"street_id": case.street_id}
 
 
-def _require_handle(user, case):
+def _require_handle(user: User | None, case: Case) -> None:
     _require(user, "grids.handle_case", **_handle_target(case))
 
 
-def case_may_handle(user, case):
+def case_may_handle(user: Actor, case: Case) -> bool:
     """Return whether ``user`` may act on ``case`` at its current level."""
     return can(user, "grids.handle_case", **_handle_target(case))
 
 
-def case_may_answer(user, case):
+def case_may_answer(user: User | AnonymousUser, case: Case) -> bool:
     """Return whether ``user`` may confirm or reopen ``case`` (its reporter, or
     a handler recording the reporter's answer given by phone or in person)."""
     return case.reporter_id == user.pk or case_may_handle(user, case)
@@ -83,16 +94,16 @@ class Escalation:
     event: CaseEvent
 
     @property
-    def level(self):
+    def level(self) -> str:
         return self.event.to_level
 
     @property
-    def committee_kind(self):
+    def committee_kind(self) -> str:
         """``big_party`` (community's 大党委) or ``big_working`` (street 大工委)."""
         return COMMITTEE_FOR_LEVEL[self.event.to_level]
 
 
-def _reporter_kind(user, unit):
+def _reporter_kind(user: User | None, unit: OrgNode | None) -> str:
     scope = scope_for(user)
     if scope.is_street_level:
         return ReporterKind.CADRE
@@ -103,14 +114,23 @@ def _reporter_kind(user, unit):
     return ReporterKind.RESIDENT
 
 
-def actor_name(user):
+def actor_name(user: User | None) -> str:
     """Return the name kept on history rows (it stays if the account goes)."""
     if user is None:
         return _("系统")
     return str(user)[:100]
 
 
-def _event(case, kind, *, by, text="", from_level="", to_level="", at=None):
+def _event(
+    case: Case,
+    kind: str,
+    *,
+    by: User | None,
+    text: str = "",
+    from_level: str = "",
+    to_level: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -125,11 +145,11 @@ def _event(case, kind, *, by, text="", from_level="", to_level="", at=None):
     )
 
 
-def _case_link(case):
+def _case_link(case: Case) -> str:
     return reverse("grids:case", args=[case.pk])
 
 
-def _level_users(case, level):
+def _level_users(case: Case, level: str) -> list[User]:
     """Return the users who handle cases at ``level`` for ``case``."""
     if level == CaseLevel.COMMUNITY:
         q = Q(
@@ -150,7 +170,9 @@ def _level_users(case, level):
     return list(User.objects.filter(q, is_active=True).distinct())
 
 
-def _notify_level(case, level, *, title, body, exclude=None):
+def _notify_level(
+    case: Case, level: str, *, title: str, body: str, exclude: User | None = None
+) -> None:
     recipients = [u for u in _level_users(case, level) if u != exclude]
     notify(
         recipients=recipients,
@@ -161,7 +183,7 @@ def _notify_level(case, level, *, title, body, exclude=None):
     )
 
 
-def _lock_case(case):
+def _lock_case(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
         .select_related("cell")
@@ -172,20 +194,20 @@ def _lock_case(case):
 @transaction.atomic
 def case_report(
     *,
-    user,
-    cell,
-    category,
-    title,
-    description,
-    deadline=None,
-    location="",
-    unit=None,
-    reporter_name="",
-    reporter_phone="",
-    photos=(),
-    source_visit=None,
-    today=None,
-):
+    user: User | None,
+    cell: Cell,
+    category: str,
+    title: str,
+    description: str,
+    deadline: date | None = None,
+    location: str = "",
+    unit: OrgNode | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    photos: Iterable[Any] = (),
+    source_visit: Visit | None = None,
+    today: date | None = None,
+) -> Case:
     """Report a problem in ``cell`` and return the new case.
 
     ``reporter_name``/``reporter_phone`` record a resident on whose behalf a
@@ -238,7 +260,7 @@ def case_report(
 
 
 @transaction.atomic
-def case_note(*, user, case, text):
+def case_note(*, user: User | None, case: Case, text: str) -> CaseEvent:
     """Add a progress note to an open case."""
     case = _lock_case(case)
     _require_handle(user, case)
@@ -251,7 +273,9 @@ def case_note(*, user, case, text):
 
 
 @transaction.atomic
-def case_escalate(*, user, case, reason, today=None):
+def case_escalate(
+    *, user: User | None, case: Case, reason: str, today: date | None = None
+) -> Escalation:
     """Escalate an open case one level up (cell → community → street).
 
     Return an ``Escalation``; a case reaching the community or the street is
@@ -296,7 +320,7 @@ def case_escalate(*, user, case, reason, today=None):
 
 
 @transaction.atomic
-def case_close(*, user, case, result):
+def case_close(*, user: User | None, case: Case, result: str) -> Case:
     """Close an open case with its result and ask the reporter to confirm."""
     case = _lock_case(case)
     _require_handle(user, case)
@@ -324,13 +348,13 @@ def case_close(*, user, case, result):
     return case
 
 
-def _require_answer(user, case):
+def _require_answer(user: User, case: Case) -> None:
     if not case_may_answer(user, case):
         raise PermissionDenied(_("只有反映人或办理人可以确认或重新打开事件。"))
 
 
 @transaction.atomic
-def case_confirm(*, user, case, text=""):
+def case_confirm(*, user: User, case: Case, text: str = "") -> Case:
     """Record that the reporter confirms the problem is really solved."""
     case = _lock_case(case)
     _require_answer(user, case)
@@ -346,7 +370,9 @@ def case_confirm(*, user, case, text=""):
 
 
 @transaction.atomic
-def case_reopen(*, user, case, reason, today=None):
+def case_reopen(
+    *, user: User, case: Case, reason: str, today: date | None = None
+) -> Case:
     """Reopen a closed case the reporter says is not solved; it stays at its level."""
     case = _lock_case(case)
     _require_answer(user, case)
@@ -384,7 +410,7 @@ def case_reopen(*, user, case, reason, today=None):
     return case
 
 
-def cases_escalate_overdue(*, today=None, limit=500):
+def cases_escalate_overdue(*, today: date | None = None, limit: int = 500) -> int:
     """Escalate open cases past their deadline one level up; return how many.
 
     Each case is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in its own

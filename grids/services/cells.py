@@ -5,22 +5,24 @@ and re-read the nodes they touch, because django-mptt computes ``lft``/``rght``
 from in-memory values that a concurrent writer may have moved.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from grids.models import (
-    Cell,
-    CellLevel,
-)
+from grids.models import Cell, CellLevel
 from grids.selectors import leader_ok_expression
 from grids.services._common import _require, _require_manage
 from grids.services.assignments import leader_check
-from orgs.models import OrgKind
+from orgs.models import OrgKind, OrgNode, Person, ResidentialCompound
 from portal.db import advisory_xact_lock
+from portal.models import User
 
 TREE_LOCK = "grids.Cell"
 #: One key for every grid tree. Level-1 cells are roots ordered by code, so
@@ -37,11 +39,11 @@ CODE_WIDTH = {2: 2, 3: 3, 4: 2, 5: 2, 6: 3}
 # -- cells: the tree -------------------------------------------------------------
 
 
-def _lock_trees():
+def _lock_trees() -> None:
     advisory_xact_lock(TREE_LOCK, TREE_KEY)
 
 
-def _check_geometry(boundary, centre):
+def _check_geometry(boundary: Any, centre: Any) -> None:
     errors = {}
     if boundary not in (None, "") and not _is_polygon(boundary):
         errors["boundary"] = _(
@@ -53,7 +55,7 @@ def _check_geometry(boundary, centre):
         raise ValidationError(errors)
 
 
-def _is_position(value):
+def _is_position(value: Any) -> bool:
     return (
         isinstance(value, list | tuple)
         and len(value) in (2, 3)
@@ -63,7 +65,7 @@ def _is_position(value):
     )
 
 
-def _is_ring(ring):
+def _is_ring(ring: Any) -> bool:
     return (
         isinstance(ring, list)
         and len(ring) >= 4
@@ -72,7 +74,7 @@ def _is_ring(ring):
     )
 
 
-def _is_polygon(value):
+def _is_polygon(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     coordinates = value.get("coordinates")
@@ -94,12 +96,16 @@ def _is_polygon(value):
     return False
 
 
-def cell_next_code(*, parent=None, community=None):
+def cell_next_code(
+    *, parent: Cell | None = None, community: OrgNode | None = None
+) -> str:
     """Return the next free readable code under ``parent`` (or for ``community``).
 
     Call under the tree lock: the number is free at that moment only.
     """
     if parent is None:
+        if community is None:
+            raise TypeError("a parent or a community is needed")
         code = community.code
         if Cell.objects.filter(code=code).exists():
             code = f"{community.code}-G"
@@ -123,28 +129,30 @@ def cell_next_code(*, parent=None, community=None):
 @transaction.atomic
 def cell_create(
     *,
-    user,
-    name,
-    parent=None,
-    community=None,
-    code="",
-    compound=None,
-    boundary=None,
-    centre=None,
-    units=(),
-    leader=None,
-):
+    user: User | None,
+    name: str,
+    parent: Cell | None = None,
+    community: OrgNode | None = None,
+    code: str = "",
+    compound: ResidentialCompound | None = None,
+    boundary: dict[str, Any] | None = None,
+    centre: list[float] | None = None,
+    units: Iterable[OrgNode] = (),
+    leader: Person | None = None,
+) -> Cell:
     """Create a cell under ``parent`` (a level-1 cell for ``community`` when
     ``parent`` is ``None``) and return it."""
     if parent is None:
         if community is None or community.kind != OrgKind.COMMUNITY:
             raise ValidationError({"community": _("一级网格必须对应一个社区。")})
         _require_manage(user, community=community)
+        street_id, community_id = community.street_id, community.pk
     else:
         _require_manage(user, parent)
     _lock_trees()
     if parent is not None:
         parent = Cell.objects.get(pk=parent.pk)  # fresh lft/rght after the lock
+        street_id, community_id = parent.street_id, parent.community_id
         if parent.level >= CellLevel.HOUSEHOLD:
             raise ValidationError({"parent": _("“户”已是最细的网格，不能再往下分。")})
     _check_geometry(boundary, centre)
@@ -153,8 +161,8 @@ def cell_create(
         code=code or cell_next_code(parent=parent, community=community),
         name=name,
         parent=parent,
-        street_id=parent.street_id if parent else community.street_id,
-        community_id=parent.community_id if parent else community.pk,
+        street_id=street_id,
+        community_id=community_id,
         compound=compound,
         boundary=boundary or None,
         centre=centre or None,
@@ -178,17 +186,19 @@ class CellSpec:
 
     name: str
     code: str
-    community: object = None
-    units: list = field(default_factory=list)
-    compound: object = None
-    boundary: dict | None = None
-    centre: list | None = None
-    leader: object = None
-    children: list = field(default_factory=list)
+    community: OrgNode | None = None
+    units: list[OrgNode] = field(default_factory=list)
+    compound: ResidentialCompound | None = None
+    boundary: dict[str, Any] | None = None
+    centre: list[float] | None = None
+    leader: Person | None = None
+    children: list[CellSpec] = field(default_factory=list)
 
 
 @transaction.atomic
-def cell_trees_bulk_create(*, user, street, specs):
+def cell_trees_bulk_create(
+    *, user: User | None, street: OrgNode, specs: Iterable[CellSpec]
+) -> list[Cell]:
     """Create whole grids, each rooted at a new level-1 cell, in one pass.
 
     The writer lock is taken once; ``lft``/``rght``/``tree_id`` are computed
@@ -202,10 +212,17 @@ def cell_trees_bulk_create(*, user, street, specs):
     next_tree = (
         Cell.objects.order_by("-tree_id").values_list("tree_id", flat=True).first() or 0
     ) + 1
-    flat = []  # (cell, parent index or None, spec)
-    placed_units = {}
+    flat: list[tuple[Cell, int | None, CellSpec]] = []  # (cell, parent index, spec)
+    placed_units: dict[int, str] = {}
 
-    def walk(spec, parent_index, level, cursor, tree_id, community):
+    def walk(
+        spec: CellSpec,
+        parent_index: int | None,
+        level: int,
+        cursor: int,
+        tree_id: int,
+        community: OrgNode,
+    ) -> int:
         if level > CellLevel.HOUSEHOLD:
             raise ValidationError({"parent": _("“户”已是最细的网格，不能再往下分。")})
         cell = Cell(
@@ -269,7 +286,7 @@ def cell_trees_bulk_create(*, user, street, specs):
     return [cell for cell, _p, _s in flat]
 
 
-def _check_leaders_in_bulk(cell_ids):
+def _check_leaders_in_bulk(cell_ids: list[int]) -> None:
     wrong = (
         Cell.objects.filter(pk__in=cell_ids)
         .annotate(ok=leader_ok_expression())
@@ -289,7 +306,15 @@ def _check_leaders_in_bulk(cell_ids):
 
 
 @transaction.atomic
-def cell_update(*, user, cell, name=None, boundary=None, centre=None, compound=None):
+def cell_update(
+    *,
+    user: User | None,
+    cell: Cell,
+    name: str | None = None,
+    boundary: dict[str, Any] | None = None,
+    centre: list[float] | None = None,
+    compound: ResidentialCompound | None = None,
+) -> Cell:
     """Change a cell's name, boundary, centre or compound (not its place)."""
     cell = Cell.objects.select_for_update().get(pk=cell.pk)
     _require_manage(user, cell)
@@ -310,7 +335,7 @@ def cell_update(*, user, cell, name=None, boundary=None, centre=None, compound=N
 
 
 @transaction.atomic
-def cell_move(*, user, cell, new_parent):
+def cell_move(*, user: User | None, cell: Cell, new_parent: Cell) -> Cell:
     """Move ``cell`` (and its subtree) under ``new_parent`` in the same community.
 
     The codes of the moved cells follow their new place.
@@ -345,7 +370,7 @@ def cell_move(*, user, cell, new_parent):
 
 
 @transaction.atomic
-def cell_delete(*, user, cell):
+def cell_delete(*, user: User | None, cell: Cell) -> None:
     """Delete a cell nothing depends on; refuse clearly otherwise."""
     _require_manage(user, cell)
     _lock_trees()
@@ -362,7 +387,7 @@ def cell_delete(*, user, cell):
         ) from exc
 
 
-def _set_units(cell, units):
+def _set_units(cell: Cell, units: Iterable[OrgNode]) -> None:
     units = list(units)
     for unit in units:
         if unit.kind != OrgKind.UNIT:
@@ -401,7 +426,7 @@ def _set_units(cell, units):
 
 
 @transaction.atomic
-def cell_set_units(*, user, cell, units):
+def cell_set_units(*, user: User | None, cell: Cell, units: Iterable[OrgNode]) -> Cell:
     """Set the units a level-3 (or finer) cell covers."""
     cell = Cell.objects.select_for_update().get(pk=cell.pk)
     _require_manage(user, cell)

@@ -1,22 +1,27 @@
 """Routine visits to cells, with an optional case for what was found."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import (
-    Visit,
-)
+from grids.models import Cell, Visit
 from grids.photos import PHOTOS
 from grids.services._common import _cell_target, _photos_save
 from grids.services.cases import case_report
 from orgs.models import Person
+from portal.models import User
 from portal.roles import require
 from portal.uploads import uploads_check
 
 
-def _person_of(user):
+def _person_of(user: User | None) -> Person | None:
     return Person.objects.filter(user=user).first()
 
 
@@ -26,14 +31,14 @@ def _person_of(user):
 @transaction.atomic
 def visit_log(
     *,
-    user,
-    cell,
-    visited_on,
-    findings,
-    photos=(),
-    case=None,
-    today=None,
-):
+    user: User | None,
+    cell: Cell,
+    visited_on: date | None,
+    findings: str,
+    photos: Iterable[Any] = (),
+    case: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> Visit:
     """Log a routine visit to ``cell`` (a household is a level-6 cell).
 
     ``case`` — a dict of ``category``, ``title``, ``description`` — also
@@ -61,7 +66,8 @@ def visit_log(
         case_report(
             user=user,
             cell=cell,
-            category=case.get("category"),
+            # The form requires a category; ``case_report`` checks it anyway.
+            category=cast(str, case.get("category")),
             title=case.get("title") or findings[:60],
             description=case.get("description") or findings,
             source_visit=visit,

@@ -1,7 +1,12 @@
 """Committees and their seats (requirements S3, S4)."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,16 +16,18 @@ from orgs.models import (
     CommitteeKind,
     OrgKind,
     OrgNode,
+    Person,
     Seat,
     SeatPosition,
 )
 from orgs.services._common import _require
+from portal.models import User
 
 # -- committees and seats ------------------------------------------------------------
 
 
 @transaction.atomic
-def committee_ensure(*, kind, org, name=""):
+def committee_ensure(*, kind: str, org: OrgNode, name: str = "") -> Committee:
     """Return the committee of ``kind`` for ``org``, creating it when missing."""
     street_level = kind in (CommitteeKind.LEADERSHIP, CommitteeKind.BIG_WORKING)
     expected = OrgKind.STREET if street_level else OrgKind.COMMUNITY
@@ -41,13 +48,15 @@ def committee_ensure(*, kind, org, name=""):
     return committee
 
 
-def _party_orgs_led(person):
+def _party_orgs_led(person: Person) -> QuerySet[OrgNode]:
     return OrgNode.objects.filter(
         kind=OrgKind.PARTY_ORG, secretary=person
     ).select_related("parent")
 
 
-def seat_qualification(*, committee, person):
+def seat_qualification(
+    *, committee: Committee, person: Person
+) -> tuple[OrgNode | None, bool]:
     """Return the org through which ``person`` may sit on ``committee``.
 
     The answer is ``(represents, is_unit_secretary)``; a ``ValidationError``
@@ -107,7 +116,11 @@ def seat_qualification(*, committee, person):
                     "大党委委员须为本社区内党组织的书记；“%(name)s”不是“%(community)s”"
                     "内任何党组织的书记。"
                 )
-                % {"name": person.name, "community": committee.community.name}
+                % {
+                    "name": person.name,
+                    # A 大党委 always sits in its community.
+                    "community": committee.community.name,  # type: ignore[union-attr]
+                }
             }
         )
     if (
@@ -123,14 +136,14 @@ def seat_qualification(*, committee, person):
 @transaction.atomic
 def seat_add(
     *,
-    user,
-    committee,
-    person,
-    origin,
-    term_start,
-    position=SeatPosition.MEMBER,
-    term_end=None,
-):
+    user: User | None,
+    committee: Committee,
+    person: Person,
+    origin: str,
+    term_start: date,
+    position: str = SeatPosition.MEMBER,
+    term_end: date | None = None,
+) -> Seat:
     """Seat ``person`` on ``committee`` if the seed's rule allows; return the seat."""
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _require(user, "orgs.manage_seats", committee)
@@ -175,7 +188,9 @@ def seat_add(
 
 
 @transaction.atomic
-def seat_vacate(*, user, seat, reason, vacated_on=None):
+def seat_vacate(
+    *, user: User | None, seat: Seat, reason: str, vacated_on: date | None = None
+) -> Seat:
     """Record that ``seat``'s holder left; the row stays as history."""
     seat = Seat.objects.select_for_update().select_related("committee").get(pk=seat.pk)
     _require(user, "orgs.manage_seats", seat.committee)

@@ -1,18 +1,17 @@
 """People (no ID-card number, ever) and their party membership."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgs.models import (
-    MemberStatus,
-    OrgKind,
-    OrgNode,
-    PartyMember,
-    Person,
-)
+from orgs.models import MemberStatus, OrgKind, OrgNode, PartyMember, Person
 from orgs.services._common import _require
 from portal.models import User
 from portal.roles import can
@@ -22,7 +21,7 @@ PERSON_FIELDS = ("name", "phone", "gender", "birth_year", "community", "unit")
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
-def clean_phone(value, field="phone"):
+def clean_phone(value: str | None, field: str = "phone") -> str:
     """Return ``value`` stripped, or raise if it is not a phone number."""
     value = (value or "").strip().replace(" ", "")
     if value and not PHONE_RE.match(value):
@@ -35,7 +34,13 @@ def clean_phone(value, field="phone"):
 # -- people ----------------------------------------------------------------------
 
 
-def _person_write_allowed(user, *, street_id, community_id, unit):
+def _person_write_allowed(
+    user: User | None,
+    *,
+    street_id: int,
+    community_id: int | None,
+    unit: OrgNode | None,
+) -> bool:
     """Return whether ``user`` may write a person living in/working at these."""
     if user is None:
         return True
@@ -51,7 +56,9 @@ def _person_write_allowed(user, *, street_id, community_id, unit):
     return any(can(user, "orgs.edit", **t) for t in targets)
 
 
-def _check_person_places(*, street, community, unit):
+def _check_person_places(
+    *, street: OrgNode, community: OrgNode | None, unit: OrgNode | None
+) -> None:
     if community is not None and (
         community.kind != OrgKind.COMMUNITY or community.street_id != street.pk
     ):
@@ -63,15 +70,15 @@ def _check_person_places(*, street, community, unit):
 @transaction.atomic
 def person_create(
     *,
-    user,
-    street,
-    name,
-    phone="",
-    gender="",
-    birth_year=None,
-    community=None,
-    unit=None,
-):
+    user: User | None,
+    street: OrgNode,
+    name: str,
+    phone: str = "",
+    gender: str = "",
+    birth_year: int | None = None,
+    community: OrgNode | None = None,
+    unit: OrgNode | None = None,
+) -> Person:
     """Register a person (no ID-card number, ever) in ``street``."""
     if community is None and unit is None and user is not None:
         _require(user, "orgs.manage_tree", street)
@@ -147,7 +154,9 @@ def person_get_or_create(
     return person, created
 
 
-def _check_residence_move(user, person, community):
+def _check_residence_move(
+    user: User | None, person: Person, community: OrgNode | None
+) -> None:
     """Refuse to move ``person`` to another residence community unless
     ``user``'s scope holds both communities.
 
@@ -169,7 +178,7 @@ def _check_residence_move(user, person, community):
 
 
 @transaction.atomic
-def person_update(*, user, person, **fields):
+def person_update(*, user: User | None, person: Person, **fields: Any) -> Person:
     """Change a person's own fields; both old and new place must be the user's,
     and a new residence community needs a scope holding both communities."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -205,8 +214,14 @@ def person_update(*, user, person, **fields):
 
 
 def party_member_check(
-    *, person, party_org, status, directly_managed, employer_unit, residence_community
-):
+    *,
+    person: Person,
+    party_org: OrgNode | None,
+    status: str,
+    directly_managed: bool,
+    employer_unit: OrgNode | None,
+    residence_community: OrgNode | None,
+) -> dict[str, Any]:
     """Return the membership's denormalised keys, or raise what is wrong."""
     errors = {}
     if party_org is None or party_org.kind != OrgKind.PARTY_ORG:
@@ -227,7 +242,7 @@ def party_member_check(
         or residence_community.street_id != person.street_id
     ):
         errors["residence_community"] = _("居住社区必须是本街道的社区。")
-    if directly_managed and "party_org" not in errors:
+    if directly_managed and party_org is not None and "party_org" not in errors:
         if not party_org.directly_managed:
             errors["directly_managed"] = (
                 _("“%s”不是街道党工委直管的党组织，其党员不能登记为街道直管。")
@@ -235,7 +250,7 @@ def party_member_check(
             )
         elif status != MemberStatus.REGULAR:
             errors["directly_managed"] = _("在职党员和流动党员不计为街道直管党员。")
-    if errors:
+    if errors or party_org is None:
         raise ValidationError(errors)
     return {"street_id": party_org.street_id, "community_id": party_org.community_id}
 
@@ -243,15 +258,15 @@ def party_member_check(
 @transaction.atomic
 def party_member_set(
     *,
-    user,
-    person,
-    party_org,
-    status=MemberStatus.REGULAR,
-    directly_managed=None,
-    employer_unit=None,
-    residence_community=None,
-    joined_on=None,
-):
+    user: User | None,
+    person: Person,
+    party_org: OrgNode | None,
+    status: str = MemberStatus.REGULAR,
+    directly_managed: bool | None = None,
+    employer_unit: OrgNode | None = None,
+    residence_community: OrgNode | None = None,
+    joined_on: date | None = None,
+) -> PartyMember:
     """Create or change ``person``'s party membership and return it.
 
     ``directly_managed`` defaults to whether the party organisation is one the
@@ -281,7 +296,8 @@ def party_member_set(
     member = PartyMember.objects.filter(person=person).first() or PartyMember(
         person=person
     )
-    member.party_org = party_org
+    # ``party_member_check`` refused a missing party organisation.
+    member.party_org = cast(OrgNode, party_org)
     member.status = status
     member.directly_managed = directly_managed
     member.employer_unit = employer_unit
@@ -297,16 +313,16 @@ def party_member_set(
 @transaction.atomic
 def person_create_with_membership(
     *,
-    user,
-    street,
-    name,
-    phone="",
-    gender="",
-    birth_year=None,
-    community=None,
-    unit=None,
-    membership=None,
-):
+    user: User | None,
+    street: OrgNode,
+    name: str,
+    phone: str = "",
+    gender: str = "",
+    birth_year: int | None = None,
+    community: OrgNode | None = None,
+    unit: OrgNode | None = None,
+    membership: Mapping[str, Any] | None = None,
+) -> Person:
     """Register a person and, with ``membership`` (the keyword arguments of
     ``party_member_set`` but ``user`` and ``person``), their party membership;
     both or neither. Return the person."""
@@ -326,7 +342,13 @@ def person_create_with_membership(
 
 
 @transaction.atomic
-def person_update_with_membership(*, user, person, fields, membership=None):
+def person_update_with_membership(
+    *,
+    user: User | None,
+    person: Person,
+    fields: Mapping[str, Any],
+    membership: Mapping[str, Any] | None = None,
+) -> Person:
     """Change a person's own ``fields`` (none: leave them) and, with
     ``membership`` (as for ``person_create_with_membership``), their party
     membership; both or neither. Return the person."""

@@ -5,27 +5,28 @@ lock first and re-read the nodes they touch, because django-mptt computes
 ``lft``/``rght`` from in-memory values that a concurrent writer may have moved.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
-from orgs.models import (
-    OrgKind,
-    OrgNode,
-    PartyMember,
-)
+from orgs.models import OrgKind, OrgNode, PartyMember
 from orgs.services._common import _require
 from portal.db import advisory_xact_lock
+from portal.models import User
 
 TREE_LOCK = "orgs.OrgNode"
 #: Lock key for creating a new tree (a new street): mptt picks max(tree_id) + 1.
 NEW_TREE_KEY = 0
 
 #: kind → kinds its parent may have.
-ALLOWED_PARENTS = {
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
     OrgKind.STREET: {None},
     OrgKind.COMMUNITY: {OrgKind.STREET},
     OrgKind.UNIT: {OrgKind.COMMUNITY},
@@ -38,7 +39,7 @@ ALLOWED_PARENTS = {
 }
 
 
-def _check_parent(kind, parent):
+def _check_parent(kind: str, parent: OrgNode | None) -> None:
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
         raise ValidationError(
@@ -52,12 +53,14 @@ def _check_parent(kind, parent):
         )
 
 
-def _denormalise(node, parent):
+def _denormalise(node: OrgNode, parent: OrgNode | None) -> None:
     """Set the plain street/community keys from the parent."""
     if node.kind == OrgKind.STREET:
         node.street = None
         node.community = None
     else:
+        if parent is None:  # refused by ``_check_parent`` before
+            raise TypeError("only a street has no parent")
         node.street_id = (
             parent.pk if parent.kind == OrgKind.STREET else parent.street_id
         )
@@ -74,7 +77,9 @@ def _denormalise(node, parent):
 
 
 @transaction.atomic
-def org_node_create(*, kind, name, code, parent=None, **fields):
+def org_node_create(
+    *, kind: str, name: str, code: str, parent: OrgNode | None = None, **fields: Any
+) -> OrgNode:
     """Create a node under ``parent`` (``None`` for a street) and return it."""
     if parent is None:
         advisory_xact_lock(TREE_LOCK, NEW_TREE_KEY)
@@ -94,7 +99,7 @@ def org_node_create(*, kind, name, code, parent=None, **fields):
 
 
 @transaction.atomic
-def org_node_move(*, node, new_parent):
+def org_node_move(*, node: OrgNode, new_parent: OrgNode) -> OrgNode:
     """Move ``node`` (and its subtree) under ``new_parent``."""
     node = OrgNode.objects.get(pk=node.pk)
     new_parent = OrgNode.objects.get(pk=new_parent.pk)
@@ -124,7 +129,7 @@ def org_node_move(*, node, new_parent):
 
 
 @transaction.atomic
-def org_node_delete(*, node):
+def org_node_delete(*, node: OrgNode) -> None:
     """Delete a node that nothing depends on; refuse clearly otherwise."""
     node = OrgNode.objects.get(pk=node.pk)
     advisory_xact_lock(TREE_LOCK, node.tree_id)
@@ -148,16 +153,23 @@ class NodeSpec:
     kind: str
     name: str
     code: str
-    fields: dict
-    children: list
+    fields: dict[str, Any]
+    children: list[NodeSpec]
 
     @classmethod
-    def of(cls, kind, name, code, children=None, **fields):
+    def of(
+        cls,
+        kind: str,
+        name: str,
+        code: str,
+        children: list[NodeSpec] | None = None,
+        **fields: Any,
+    ) -> NodeSpec:
         return cls(kind, name, code, fields, children or [])
 
 
 @transaction.atomic
-def org_tree_bulk_add(*, parent, specs):
+def org_tree_bulk_add(*, parent: OrgNode, specs: Iterable[NodeSpec]) -> list[OrgNode]:
     """Add whole subtrees under ``parent`` in one pass and return the new nodes.
 
     Each ``NodeSpec`` and its children become the last children of ``parent``:
@@ -167,9 +179,11 @@ def org_tree_bulk_add(*, parent, specs):
     """
     advisory_xact_lock(TREE_LOCK, parent.tree_id)
     parent = OrgNode.objects.get(pk=parent.pk)
-    flat = []  # (depth, node, parent spec index or None)
+    flat: list[tuple[int, OrgNode, int | None]] = []  # (depth, node, parent index)
 
-    def walk(spec, parent_index, depth, cursor, level):
+    def walk(
+        spec: NodeSpec, parent_index: int | None, depth: int, cursor: int, level: int
+    ) -> int:
         _check_parent(
             spec.kind,
             parent if parent_index is None else flat[parent_index][1],
@@ -221,7 +235,7 @@ def org_tree_bulk_add(*, parent, specs):
     return [node for _d, node, _p in flat]
 
 
-def _next_code(parent, infix, width=None):
+def _next_code(parent: OrgNode, infix: str, width: int | None = None) -> str:
     """Return the next free code ``<parent.code>-<infix><n>`` (call under the lock)."""
     prefix = f"{parent.code}-{infix}"
     taken = OrgNode.objects.filter(code__startswith=prefix).values_list(
@@ -234,7 +248,9 @@ def _next_code(parent, infix, width=None):
 
 
 @transaction.atomic
-def org_node_relocate(*, user, node, new_parent):
+def org_node_relocate(
+    *, user: User | None, node: OrgNode, new_parent: OrgNode
+) -> OrgNode:
     """Move ``node`` under ``new_parent`` for a user allowed at both ends."""
     _require(user, "orgs.manage_tree", node)
     _require(user, "orgs.manage_tree", new_parent)
@@ -242,7 +258,7 @@ def org_node_relocate(*, user, node, new_parent):
 
 
 @transaction.atomic
-def org_node_remove(*, user, node):
+def org_node_remove(*, user: User | None, node: OrgNode) -> None:
     """Delete ``node`` for a user allowed to; keeps ``has_party_org`` true."""
     action = (
         "orgs.edit"

@@ -1,19 +1,19 @@
 """Communities, resident units, party organisations and residential compounds."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgs.models import (
-    OrgKind,
-    OrgNode,
-    PartyOrgType,
-    ResidentialCompound,
-)
+from orgs.models import OrgKind, OrgNode, PartyOrgType, Person, ResidentialCompound
 from orgs.services._common import _require
 from orgs.services.people import clean_phone
 from orgs.services.tree import TREE_LOCK, _next_code, org_node_create
 from portal.db import advisory_xact_lock
+from portal.models import User
 from portal.roles import can
 
 #: Fields of a unit that ``unit_update`` may change (never tree fields).
@@ -30,7 +30,9 @@ PARTY_ORG_FIELDS = ("name", "party_org_type", "secretary", "directly_managed")
 
 
 @transaction.atomic
-def community_create(*, user, street, name, code=""):
+def community_create(
+    *, user: User | None, street: OrgNode, name: str, code: str = ""
+) -> OrgNode:
     """Create a community under ``street`` (street roles only)."""
     if street.kind != OrgKind.STREET:
         raise ValidationError({"parent": _("社区必须属于一个街道。")})
@@ -41,7 +43,16 @@ def community_create(*, user, street, name, code=""):
 
 
 @transaction.atomic
-def unit_create(*, user, community, name, unit_kind, code="", head=None, **fields):
+def unit_create(
+    *,
+    user: User | None,
+    community: OrgNode,
+    name: str,
+    unit_kind: str,
+    code: str = "",
+    head: Person | None = None,
+    **fields: Any,
+) -> OrgNode:
     """Create a resident unit in ``community`` (secretaries: their own only)."""
     if community.kind != OrgKind.COMMUNITY:
         raise ValidationError({"community": _("单位必须属于一个社区。")})
@@ -68,7 +79,7 @@ def unit_create(*, user, community, name, unit_kind, code="", head=None, **field
 
 
 @transaction.atomic
-def unit_update(*, user, unit, **fields):
+def unit_update(*, user: User | None, unit: OrgNode, **fields: Any) -> OrgNode:
     """Change a unit's own fields; the tree position never changes here."""
     unit = OrgNode.objects.select_for_update().get(pk=unit.pk)
     if unit.kind != OrgKind.UNIT:
@@ -95,14 +106,14 @@ def unit_update(*, user, unit, **fields):
 @transaction.atomic
 def party_org_create(
     *,
-    user,
-    parent,
-    name,
-    party_org_type=PartyOrgType.BRANCH,
-    secretary=None,
-    directly_managed=False,
-    code="",
-):
+    user: User | None,
+    parent: OrgNode,
+    name: str,
+    party_org_type: str = PartyOrgType.BRANCH,
+    secretary: Person | None = None,
+    directly_managed: bool = False,
+    code: str = "",
+) -> OrgNode:
     """Create a party organisation under a unit, community, street or party org."""
     action = "orgs.edit" if parent.kind == OrgKind.UNIT else "orgs.manage_tree"
     _require(user, action, parent)
@@ -125,7 +136,9 @@ def party_org_create(
 
 
 @transaction.atomic
-def party_org_update(*, user, party_org, **fields):
+def party_org_update(
+    *, user: User | None, party_org: OrgNode, **fields: Any
+) -> OrgNode:
     """Change a party organisation's name, type, secretary or management."""
     party_org = OrgNode.objects.select_for_update().get(pk=party_org.pk)
     if party_org.kind != OrgKind.PARTY_ORG:
@@ -152,7 +165,14 @@ def party_org_update(*, user, party_org, **fields):
 
 
 @transaction.atomic
-def compound_create(*, user, community, name, address="", households=0):
+def compound_create(
+    *,
+    user: User | None,
+    community: OrgNode,
+    name: str,
+    address: str = "",
+    households: int | None = 0,
+) -> ResidentialCompound:
     """Register a residential compound (居民小区) in ``community``."""
     _require(user, "orgs.manage_tree", community)
     if community.kind != OrgKind.COMMUNITY:
@@ -168,7 +188,9 @@ def compound_create(*, user, community, name, address="", households=0):
 
 
 @transaction.atomic
-def compound_update(*, user, compound, **fields):
+def compound_update(
+    *, user: User | None, compound: ResidentialCompound, **fields: Any
+) -> ResidentialCompound:
     """Change a residential compound's name, address or households."""
     compound = ResidentialCompound.objects.select_for_update().get(pk=compound.pk)
     _require(user, "orgs.manage_tree", compound.community)
