@@ -216,7 +216,7 @@ class CaseLevel(models.TextChoices):
 
 
 #: Each level's next level up (escalation is one step at a time).
-NEXT_LEVEL = {
+NEXT_LEVEL: dict[str, str] = {
     CaseLevel.CELL: CaseLevel.COMMUNITY,
     CaseLevel.COMMUNITY: CaseLevel.STREET,
 }

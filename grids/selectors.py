@@ -16,9 +16,15 @@ Hook for the meetings app: ``cases_escalated_to`` lists the cases that reached
 a community (大党委 joint meeting) or the street (大工委 joint meeting).
 """
 
+from __future__ import annotations
+
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     BooleanField,
     Count,
@@ -26,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -46,14 +53,17 @@ from grids.models import (
     Photo,
     Visit,
 )
-from orgs.models import CommitteeKind, OrgKind, Person, Seat
-from portal.models import Role
-from portal.scope import scope_for
+from orgs.models import CommitteeKind, OrgKind, OrgNode, Person, Seat
+from portal.models import Role, User
+from portal.scope import Scope, scope_for
+
+#: Who reads: a signed-in user or an anonymous visitor.
+Viewer = User | AnonymousUser
 
 # -- visibility ---------------------------------------------------------------------
 
 
-def cell_visible_q(scope, prefix=""):
+def cell_visible_q(scope: Scope, prefix: str = "") -> Q:
     """Return a Q selecting the cells ``scope`` sees."""
     q = scope.cell_q(prefix)
     if scope.is_superuser:
@@ -66,7 +76,7 @@ def cell_visible_q(scope, prefix=""):
     return q
 
 
-def case_visible_q(scope, *, own=True):
+def case_visible_q(scope: Scope, *, own: bool = True) -> Q:
     """Return a Q selecting the cases ``scope`` sees (``own``: and reported)."""
     if scope.is_superuser:
         return Q()
@@ -77,7 +87,7 @@ def case_visible_q(scope, *, own=True):
     return q
 
 
-def visit_visible_q(scope):
+def visit_visible_q(scope: Scope) -> Q:
     """Return a Q selecting the visits ``scope`` sees."""
     if scope.is_superuser:
         return Q()
@@ -90,7 +100,7 @@ def visit_visible_q(scope):
     return q
 
 
-def _grid_worker_q(scope, prefix):
+def _grid_worker_q(scope: Scope, prefix: str) -> Q:
     q = Q(pk__in=[])
     for tree_id, lft, rght, _id, _community in scope.cells:
         q |= Q(
@@ -106,7 +116,14 @@ def _grid_worker_q(scope, prefix):
 # -- cells -----------------------------------------------------------------------------
 
 
-def cell_list(*, user, level=None, parent=None, community=None, max_level=None):
+def cell_list(
+    *,
+    user: Viewer,
+    level: int | None = None,
+    parent: int | None = None,
+    community: int | None = None,
+    max_level: int | None = None,
+) -> QuerySet[Cell]:
     """Return the cells ``user`` sees, optionally filtered."""
     qs = Cell.objects.filter(cell_visible_q(scope_for(user))).select_related(
         "leader", "community"
@@ -122,7 +139,7 @@ def cell_list(*, user, level=None, parent=None, community=None, max_level=None):
     return qs
 
 
-def cell_get(*, user, pk):
+def cell_get(*, user: Viewer, pk: int) -> Cell:
     """Return one cell ``user`` sees, else 404."""
     return get_object_or_404(
         Cell.objects.filter(cell_visible_q(scope_for(user))).select_related(
@@ -132,7 +149,7 @@ def cell_get(*, user, pk):
     )
 
 
-def cells_of_person(person, *, role=None):
+def cells_of_person(person: Person, *, role: str | None = None) -> QuerySet[Cell]:
     """Return the cells ``person`` is currently assigned to (one query)."""
     filters = {"assignments__person": person, "assignments__ended_on__isnull": True}
     if role:
@@ -140,7 +157,7 @@ def cells_of_person(person, *, role=None):
     return Cell.objects.filter(**filters).distinct().select_related("community")
 
 
-def people_of_cell(cell):
+def people_of_cell(cell: Cell) -> QuerySet[CellAssignment]:
     """Return the current assignments of ``cell`` with their people (one query)."""
     return (
         CellAssignment.objects.filter(cell=cell, ended_on__isnull=True)
@@ -149,11 +166,11 @@ def people_of_cell(cell):
     )
 
 
-def cell_ancestors(cell):
+def cell_ancestors(cell: Cell) -> list[Cell]:
     return list(cell.get_ancestors())
 
 
-def reportable_cells(*, user):
+def reportable_cells(*, user: Viewer) -> QuerySet[Cell]:
     """Return the cells ``user`` may report a case in (for the report form)."""
     scope = scope_for(user)
     q = cell_visible_q(scope)
@@ -169,10 +186,8 @@ def reportable_cells(*, user):
     )
 
 
-def units_for_report(*, user):
+def units_for_report(*, user: Viewer) -> QuerySet[OrgNode]:
     """Return the units a unit head may report for."""
-    from orgs.models import OrgNode
-
     return OrgNode.objects.filter(
         pk__in=scope_for(user).unit_ids, kind=OrgKind.UNIT
     ).order_by("name")
@@ -181,11 +196,11 @@ def units_for_report(*, user):
 # -- leaders ----------------------------------------------------------------------------
 
 
-def _current_seats():
+def _current_seats() -> QuerySet[Seat]:
     return Seat.objects.filter(vacated_on__isnull=True)
 
 
-def leader_ok_expression():
+def leader_ok_expression() -> When_:
     """Return an expression true when a cell's leader still qualifies (S5)."""
     level_1 = Exists(
         _current_seats().filter(
@@ -222,7 +237,7 @@ def leader_ok_expression():
     )
 
 
-def cell_gaps(*, user):
+def cell_gaps(*, user: Viewer) -> QuerySet[Cell]:
     """Return the level 1–3 cells ``user`` sees whose leader is missing or no
     longer qualifies (a seat vacated, a unit head changed)."""
     return (
@@ -234,7 +249,7 @@ def cell_gaps(*, user):
     )
 
 
-def cell_leader_ok(cell):
+def cell_leader_ok(cell: Cell) -> bool | None:
     """Return whether ``cell``'s leader qualifies (``None`` when there is none)."""
     if cell.leader_id is None:
         return None
@@ -246,7 +261,7 @@ def cell_leader_ok(cell):
     )
 
 
-def leader_candidates(cell):
+def leader_candidates(cell: Cell) -> QuerySet[Person]:
     """Return the people who may lead ``cell`` under S5."""
     if cell.level == CellLevel.COMMUNITY:
         seats = _current_seats().filter(
@@ -273,7 +288,7 @@ def leader_candidates(cell):
     return Person.objects.filter(community_id=cell.community_id).order_by("name")
 
 
-def assignable_people(cell):
+def assignable_people(cell: Cell) -> QuerySet[Person]:
     """Return the people who may be assigned to ``cell`` (its community's people
     and the street office's own, who have no community)."""
     return Person.objects.filter(street_id=cell.street_id).filter(
@@ -284,7 +299,9 @@ def assignable_people(cell):
 # -- open-case counts rolled up the tree --------------------------------------------------
 
 
-def open_case_counts(cells, *, user=None):
+def open_case_counts(
+    cells: Iterable[Cell], *, user: Viewer | None = None
+) -> dict[int, int]:
     """Return {cell id: open cases in the cell and below} for ``cells``.
 
     One GROUP BY over the open cases, then prefix sums per tree: a cell's count
@@ -303,7 +320,9 @@ def open_case_counts(cells, *, user=None):
         .annotate(n=Count("id"))
         .order_by("cell__tree_id", "cell__lft")
     )
-    by_tree = defaultdict(lambda: ([], [0]))
+    by_tree: defaultdict[int, tuple[list[int], list[int]]] = defaultdict(
+        lambda: ([], [0])
+    )
     for tree_id, lft, n in rows:
         lefts, sums = by_tree[tree_id]
         lefts.append(lft)
@@ -317,13 +336,13 @@ def open_case_counts(cells, *, user=None):
     return counts
 
 
-def cell_tree(*, user, max_level=CellLevel.UNIT):
+def cell_tree(*, user: Viewer, max_level: int = CellLevel.UNIT) -> list[dict[str, Any]]:
     """Return the visible cells down to ``max_level`` as nested dicts, with
     open-case counts, in tree order."""
     cells = list(cell_list(user=user, max_level=max_level).order_by("tree_id", "lft"))
     counts = open_case_counts(cells, user=user)
-    nodes = {}
-    roots = []
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
     for cell in cells:
         node = {"cell": cell, "open": counts.get(cell.pk, 0), "children": []}
         nodes[cell.pk] = node
@@ -335,7 +354,7 @@ def cell_tree(*, user, max_level=CellLevel.UNIT):
     return roots
 
 
-def map_geojson(*, user, level=CellLevel.AREA):
+def map_geojson(*, user: Viewer, level: int = CellLevel.AREA) -> dict[str, Any]:
     """Return a GeoJSON FeatureCollection of the visible cells of ``level`` that
     have a boundary, each with its open-case count (for the map)."""
     cells = list(
@@ -381,17 +400,17 @@ CASE_SORTS = {
 
 def case_list(
     *,
-    user,
-    level=None,
-    status=None,
-    overdue=None,
-    community=None,
-    cell=None,
-    category=None,
-    search=None,
-    sort=None,
-    today=None,
-):
+    user: Viewer,
+    level: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    community: int | None = None,
+    cell: int | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    sort: str | None = None,
+    today: date | None = None,
+) -> QuerySet[Case]:
     """Return the cases ``user`` sees, filtered and sorted."""
     today = today or timezone.localdate()
     qs = Case.objects.filter(case_visible_q(scope_for(user))).select_related(
@@ -421,7 +440,7 @@ def case_list(
     return qs.order_by(*CASE_SORTS.get(sort or "", ("-created_at", "-id")))
 
 
-def case_get(*, user, pk):
+def case_get(*, user: Viewer, pk: int) -> Case:
     """Return one case ``user`` sees, with its history and photos, else 404."""
     return get_object_or_404(
         Case.objects.filter(case_visible_q(scope_for(user)))
@@ -437,7 +456,13 @@ def case_get(*, user, pk):
     )
 
 
-def cases_escalated_to(*, level, community=None, street=None, since=None):
+def cases_escalated_to(
+    *,
+    level: str,
+    community: OrgNode | int | None = None,
+    street: OrgNode | int | None = None,
+    since: datetime | date | None = None,
+) -> list[Case]:
     """Return the open cases now handled at ``level`` — the hook for meetings.
 
     ``level`` is ``"community"`` (the community's 大党委 joint meeting, S8) or
@@ -474,20 +499,22 @@ def cases_escalated_to(*, level, community=None, street=None, since=None):
         ):
             events[event.case_id] = event  # the last one wins
         for case in cases:
-            case.last_escalation = events.get(case.pk)
+            case.last_escalation = events.get(case.pk)  # type: ignore[attr-defined]
     return cases
 
 
 # -- visits and photos --------------------------------------------------------------------
 
 
-def visit_list(*, user, cell=None, mine=False):
+def visit_list(
+    *, user: Viewer, cell: Cell | None = None, mine: bool = False
+) -> QuerySet[Visit]:
     """Return the visits ``user`` sees (``cell``: in that cell and below)."""
     qs = Visit.objects.filter(visit_visible_q(scope_for(user))).select_related(
         "cell", "visitor", "recorded_by", "community"
     )
     if mine:
-        qs = qs.filter(recorded_by=user)
+        qs = qs.filter(recorded_by_id=user.pk)
     if cell is not None:
         qs = qs.filter(
             cell__tree_id=cell.tree_id,
@@ -497,7 +524,7 @@ def visit_list(*, user, cell=None, mine=False):
     return qs.annotate(photo_count=Count("photos")).order_by("-visited_on", "-id")
 
 
-def visit_get(*, user, pk):
+def visit_get(*, user: Viewer, pk: int) -> Visit:
     return get_object_or_404(
         Visit.objects.filter(visit_visible_q(scope_for(user)))
         .select_related("cell", "visitor", "recorded_by", "community")
@@ -506,7 +533,7 @@ def visit_get(*, user, pk):
     )
 
 
-def photo_get(*, user, pk):
+def photo_get(*, user: Viewer, pk: int) -> Photo:
     """Return one photo whose case or visit ``user`` sees, else 404."""
     scope = scope_for(user)
     cases = Case.objects.filter(case_visible_q(scope)).values("pk")
@@ -519,7 +546,7 @@ def photo_get(*, user, pk):
 # -- dashboards -------------------------------------------------------------------------------
 
 
-def grid_worker_cells(*, user):
+def grid_worker_cells(*, user: Viewer) -> QuerySet[Cell]:
     """Return the cells a grid worker's role assignments name (his own cells)."""
     return Cell.objects.filter(
         role_assignments__user=user, role_assignments__role=Role.GRID_WORKER

@@ -5,10 +5,17 @@ API answers and what an export contains are the same rows. An object outside
 the caller's scope is "not found" (404), never "forbidden".
 """
 
-from django.db.models import Count, Q
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from orgs.models import (
+    LARGE_UNIT_HEADCOUNT,
     Committee,
     CommitteeKind,
     ImportJob,
@@ -19,26 +26,29 @@ from orgs.models import (
     ResidentialCompound,
     Seat,
 )
-from portal.models import Role
-from portal.roles import can
-from portal.scope import scope_for
+from portal.models import Role, User
+from portal.roles import Actor, can
+from portal.scope import Scope, scope_for
+
+#: Who reads: a signed-in user or an anonymous visitor.
+Viewer = User | AnonymousUser
 
 
-def _scope(user_or_scope):
-    return (
-        user_or_scope if hasattr(user_or_scope, "org_q") else scope_for(user_or_scope)
-    )
+def _scope(user_or_scope: Viewer | Scope) -> Scope:
+    if isinstance(user_or_scope, Scope):
+        return user_or_scope
+    return scope_for(user_or_scope)
 
 
 # -- org nodes -------------------------------------------------------------------
 
 
-def org_node_list(*, user):
+def org_node_list(*, user: Viewer | Scope) -> QuerySet[OrgNode]:
     """Return the org nodes ``user`` sees (street, communities, units, party orgs)."""
     return OrgNode.objects.filter(_scope(user).org_q())
 
 
-def org_node_get(*, user, pk, kind=None):
+def org_node_get(*, user: Viewer, pk: int, kind: str | None = None) -> OrgNode:
     """Return one node in ``user``'s scope (of ``kind`` when given), else 404."""
     qs = org_node_list(user=user)
     if kind:
@@ -46,7 +56,7 @@ def org_node_get(*, user, pk, kind=None):
     return get_object_or_404(qs, pk=pk)
 
 
-def unit_list(*, user):
+def unit_list(*, user: Viewer | Scope) -> QuerySet[OrgNode]:
     """Return the units ``user`` sees, ready for a list page."""
     return (
         org_node_list(user=user)
@@ -60,11 +70,11 @@ def unit_list(*, user):
     )
 
 
-def community_list(*, user):
+def community_list(*, user: Viewer | Scope) -> QuerySet[OrgNode]:
     return org_node_list(user=user).filter(kind=OrgKind.COMMUNITY).order_by("code")
 
 
-def party_org_list(*, user):
+def party_org_list(*, user: Viewer | Scope) -> QuerySet[OrgNode]:
     return (
         org_node_list(user=user)
         .filter(kind=OrgKind.PARTY_ORG)
@@ -73,7 +83,9 @@ def party_org_list(*, user):
     )
 
 
-def member_counts(party_orgs):
+def member_counts(
+    party_orgs: Iterable[OrgNode] | QuerySet[OrgNode, Any],
+) -> dict[int, int]:
     """Return {party org id: number of party members} for ``party_orgs`` (a GROUP BY)."""
     return dict(
         PartyMember.objects.filter(party_org__in=party_orgs)
@@ -83,7 +95,7 @@ def member_counts(party_orgs):
     )
 
 
-def org_tree(*, user, query=""):
+def org_tree(*, user: Viewer, query: str = "") -> tuple[list[OrgNode], int | None]:
     """Return the visible tree as a flat list in tree order, and the match count.
 
     Each node gets ``members`` (party members in its subtree), ``units`` (units
@@ -145,13 +157,13 @@ def org_tree(*, user, query=""):
     return tree_render_items(shown), sum(1 for n in shown if n.match)
 
 
-def tree_render_items(items):
+def tree_render_items(items: list[OrgNode]) -> list[OrgNode]:
     """Mark each row with ``branch`` (has shown children) and ``closes``.
 
     ``closes`` is how many nested lists end right after the row, so a template
     can print nested ``<ul>`` from a flat list without recursion.
     """
-    stack = []
+    stack: list[OrgNode] = []
     for i, n in enumerate(items):
         n.closes = []
         nxt = items[i + 1] if i + 1 < len(items) else None
@@ -172,7 +184,7 @@ def tree_render_items(items):
 # -- people ------------------------------------------------------------------------
 
 
-def person_scope_q(scope, prefix=""):
+def person_scope_q(scope: Scope, prefix: str = "") -> Q:
     """Return a Q selecting people in scope: where they live or where they work."""
     p = prefix
     return scope.q(
@@ -180,7 +192,7 @@ def person_scope_q(scope, prefix=""):
     ) | scope.q(community=f"{p}unit__community")
 
 
-def person_list(*, user):
+def person_list(*, user: Viewer | Scope) -> QuerySet[Person]:
     """Return the people ``user`` sees, with their membership, for a list page."""
     return (
         Person.objects.filter(person_scope_q(_scope(user)))
@@ -195,11 +207,11 @@ def person_list(*, user):
     )
 
 
-def person_get(*, user, pk):
+def person_get(*, user: Viewer, pk: int) -> Person:
     return get_object_or_404(person_list(user=user), pk=pk)
 
 
-def party_member_scope_q(scope):
+def party_member_scope_q(scope: Scope) -> Q:
     """Return a Q selecting party members in scope.
 
     A member is seen through their party organisation (street, community or unit
@@ -224,7 +236,7 @@ def party_member_scope_q(scope):
     return q
 
 
-def party_member_list(*, user):
+def party_member_list(*, user: Viewer | Scope) -> QuerySet[PartyMember]:
     return (
         PartyMember.objects.filter(party_member_scope_q(_scope(user)))
         .select_related("person", "party_org", "employer_unit", "residence_community")
@@ -232,7 +244,7 @@ def party_member_list(*, user):
     )
 
 
-def phones_visible(user):
+def phones_visible(user: Actor) -> bool:
     """Return whether ``user`` may see full phone numbers (``orgs.view_phone``)."""
     return can(user, "orgs.view_phone")
 
@@ -240,7 +252,7 @@ def phones_visible(user):
 # -- compounds ---------------------------------------------------------------------
 
 
-def compound_list(*, user):
+def compound_list(*, user: Viewer | Scope) -> QuerySet[ResidentialCompound]:
     return (
         ResidentialCompound.objects.filter(_scope(user).q(community="community"))
         .select_related("community")
@@ -254,7 +266,7 @@ def compound_list(*, user):
 STREET_LEVEL = (CommitteeKind.LEADERSHIP, CommitteeKind.BIG_WORKING)
 
 
-def committee_scope_q(scope, prefix=""):
+def committee_scope_q(scope: Scope, prefix: str = "") -> Q:
     """Return a Q selecting the committees ``scope`` sees.
 
     Street roles see all of their street's; a community secretary sees their
@@ -281,7 +293,7 @@ def committee_scope_q(scope, prefix=""):
     return q
 
 
-def committee_list(*, user):
+def committee_list(*, user: Viewer | Scope) -> QuerySet[Committee]:
     return (
         Committee.objects.filter(committee_scope_q(_scope(user)))
         .select_related("org", "community", "street")
@@ -292,11 +304,11 @@ def committee_list(*, user):
     )
 
 
-def committee_get(*, user, pk):
+def committee_get(*, user: Viewer, pk: int) -> Committee:
     return get_object_or_404(committee_list(user=user), pk=pk)
 
 
-def seat_list(*, user):
+def seat_list(*, user: Viewer | Scope) -> QuerySet[Seat]:
     return (
         Seat.objects.filter(committee_scope_q(_scope(user), prefix="committee__"))
         .select_related("committee", "person", "represents", "created_by", "vacated_by")
@@ -304,11 +316,11 @@ def seat_list(*, user):
     )
 
 
-def seat_get(*, user, pk):
+def seat_get(*, user: Viewer, pk: int) -> Seat:
     return get_object_or_404(seat_list(user=user), pk=pk)
 
 
-def seats_of_unit(unit):
+def seats_of_unit(unit: OrgNode) -> QuerySet[Seat]:
     """Return current and past seats held for ``unit`` or its party orgs."""
     orgs = [unit.pk, *unit.children.values_list("pk", flat=True)]
     people = [
@@ -323,10 +335,8 @@ def seats_of_unit(unit):
     )
 
 
-def seat_candidates(*, committee):
+def seat_candidates(*, committee: Committee) -> QuerySet[Person]:
     """Return the people who may take a seat on ``committee`` (for the form)."""
-    from orgs.models import LARGE_UNIT_HEADCOUNT
-
     if committee.kind == CommitteeKind.BIG_PARTY:
         ids = OrgNode.objects.filter(
             kind=OrgKind.PARTY_ORG,
@@ -370,7 +380,7 @@ def seat_candidates(*, committee):
 # -- Excel imports ---------------------------------------------------------------
 
 
-def import_job_list(*, user):
+def import_job_list(*, user: Viewer | Scope) -> QuerySet[ImportJob]:
     """Return the import jobs ``user`` sees: his own, his community's (a
     secretary), his street's (street staff)."""
     scope = _scope(user)
@@ -380,5 +390,5 @@ def import_job_list(*, user):
     return ImportJob.objects.filter(q)
 
 
-def import_job_get(*, user, pk):
+def import_job_get(*, user: Viewer, pk: int) -> ImportJob:
     return get_object_or_404(import_job_list(user=user), pk=pk)

@@ -253,6 +253,38 @@ def test_party_member_in_service_needs_employer_and_residence(world, org):
     assert member.community == world.a
 
 
+def test_a_refused_membership_registers_no_person_either(world):
+    # given a membership that lacks what an in-service member needs
+    membership = {"party_org": world.party_org_a, "status": MemberStatus.IN_SERVICE}
+    # when the person is registered with it
+    with pytest.raises(ValidationError):
+        services.person_create_with_membership(
+            user=None,
+            street=world.street,
+            name="半途登记",
+            community=world.a,
+            membership=membership,
+        )
+    # then neither the person nor the membership is written
+    assert not Person.objects.filter(name="半途登记").exists()
+
+
+def test_a_refused_membership_leaves_the_person_unchanged(world):
+    # given a person of community A
+    person = make_person(world, "原名", community=world.a)
+    # when the rename comes with a membership that is refused
+    with pytest.raises(ValidationError):
+        services.person_update_with_membership(
+            user=None,
+            person=person,
+            fields={"name": "新名"},
+            membership={"party_org": None, "status": MemberStatus.REGULAR},
+        )
+    # then the rename is rolled back with it
+    person.refresh_from_db()
+    assert person.name == "原名"
+
+
 def test_member_of_a_direct_party_org_is_directly_managed_by_default(world, org):
     person = make_person(world, "直管党员", community=world.a)
     member = services.party_member_set(user=None, person=person, party_org=org.po_a)
