@@ -23,15 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.run import (  # noqa: E402 (the path above first)
-    EXPORT_ROWS,
+from bench._cases import EXPORT_ROWS  # noqa: E402 (the path above first)
+from bench._data import ensure_database, machine  # noqa: E402
+from bench.run import (  # noqa: E402
     EXPORT_TARGET_RATIO,
     Worker,
     _median,
     _ms,
-    ensure_database,
     export_line,
-    machine,
     worker,
 )
 

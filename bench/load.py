@@ -20,9 +20,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from run import PASSWORD, PYTHON, ROOT, SERVER, WORKER_ENV, ensure_database  # noqa: E402
+from bench._data import (  # noqa: E402 (the path above first)
+    PASSWORD,
+    PYTHON,
+    ROOT,
+    SERVER,
+    WORKER_ENV,
+    ensure_database,
+)
 
 MAX_USERS = 50
 MAX_SECONDS = 60

@@ -5,15 +5,21 @@ on a selector answers 404 for "not yours" and "not found" alike. Pages, API,
 exports and stats use these same functions.
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Count,
     DecimalField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -22,9 +28,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from orgs.models import OrgKind, OrgNode
-from portal.scope import scope_for
+from portal.models import User
+from portal.scope import Scope, scope_for
 from support.models import (
     MIN_COMMUNITY_FUNDS_YUAN,
     REQUIRED_TRAININGS_PER_YEAR,
@@ -43,21 +51,21 @@ from support.models import (
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def _today(today=None):
+def _today(today: datetime.date | None = None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def year_range(year):
+def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
 # -- scope filters -------------------------------------------------------------
-def fact_q(scope):
+def fact_q(scope: Scope) -> Q:
     """Return a Q for rows carrying ``street``/``community`` in ``scope``."""
     return scope.q(community="community", street="street")
 
 
-def training_q(scope):
+def training_q(scope: Scope) -> Q:
     """Return a Q for trainings in scope.
 
     A street-wide training (no community) is seen by street staff and by the
@@ -72,25 +80,25 @@ def training_q(scope):
     return q
 
 
-def street_q(scope):
+def street_q(scope: Scope) -> Q:
     """Return a Q for street-level rows (the special fund): street roles only."""
     return scope.q(community=None, street="street")
 
 
-def communities_in_scope(scope):
+def communities_in_scope(scope: Scope) -> QuerySet[OrgNode]:
     return OrgNode.objects.filter(scope.org_q(), kind=OrgKind.COMMUNITY).order_by(
         "code"
     )
 
 
-def streets_in_scope(scope):
+def streets_in_scope(scope: Scope) -> QuerySet[OrgNode]:
     if scope.is_superuser:
         return OrgNode.objects.filter(kind=OrgKind.STREET).order_by("code")
     return OrgNode.objects.filter(pk__in=scope.street_ids).order_by("code")
 
 
 # -- workers ---------------------------------------------------------------------
-def trainings_attended_count(year, prefix=""):
+def trainings_attended_count(year: int, prefix: str = "") -> Count:
     """Return the annotation: trainings attended (present) in ``year``."""
     start, end = year_range(year)
     return Count(
@@ -106,20 +114,20 @@ def trainings_attended_count(year, prefix=""):
     )
 
 
-def workers_visible(scope):
+def workers_visible(scope: Scope) -> QuerySet[Worker]:
     return Worker.objects.filter(fact_q(scope))
 
 
 def worker_list(
     *,
-    user,
-    community=None,
-    worker_type="",
-    search="",
-    active=True,
-    compliance="",
-    today=None,
-):
+    user: User | AnonymousUser,
+    community: OrgNode | None = None,
+    worker_type: str = "",
+    search: str = "",
+    active: bool | None = True,
+    compliance: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Worker]:
     """Return the workers in scope, annotated with ``trainings_year`` (this year).
 
     ``compliance`` is ``"under"`` (fewer than the required trainings this year)
@@ -153,7 +161,13 @@ def worker_list(
     return qs
 
 
-def worker_compliance_list(*, user, community=None, worker_type="", today=None):
+def worker_compliance_list(
+    *,
+    user: User | AnonymousUser,
+    community: OrgNode | None = None,
+    worker_type: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Worker]:
     """Return active workers with fewer than the required trainings this year."""
     return worker_list(
         user=user,
@@ -164,7 +178,9 @@ def worker_compliance_list(*, user, community=None, worker_type="", today=None):
     )
 
 
-def workers_count_by_community(workers):
+def workers_count_by_community(
+    workers: QuerySet[Worker],
+) -> list[tuple[int, str, int]]:
     """Return ``[(community_id, community name, n)]`` for a worker queryset.
 
     ``workers`` may carry an aggregate filter (the compliance rule); grouping
@@ -178,20 +194,22 @@ def workers_count_by_community(workers):
     )
 
 
-def worker_get(*, user, pk):
+def worker_get(*, user: User | AnonymousUser, pk: int) -> Worker:
     qs = workers_visible(scope_for(user)).select_related(
         "person", "community", "street"
     )
     return get_object_or_404(qs, pk=pk)
 
 
-def worker_attendances(*, worker):
+def worker_attendances(*, worker: Worker) -> QuerySet[TrainingAttendance]:
     return worker.attendances.select_related("training").order_by(
         "-training__held_on", "-id"
     )
 
 
-def workers_under_requirement_count(scope, today=None):
+def workers_under_requirement_count(
+    scope: Scope, today: datetime.date | None = None
+) -> int:
     start, end = year_range(_today(today).year)
     workers = workers_visible(scope).filter(left_on__isnull=True)
     # The workers who met the requirement, from their own attendance rows (an
@@ -213,11 +231,17 @@ def workers_under_requirement_count(scope, today=None):
 
 
 # -- trainings --------------------------------------------------------------------
-def trainings_visible(scope):
+def trainings_visible(scope: Scope) -> QuerySet[Training]:
     return Training.objects.filter(training_q(scope))
 
 
-def training_list(*, user, year=None, community=None, search=""):
+def training_list(
+    *,
+    user: User | AnonymousUser,
+    year: int | None = None,
+    community: OrgNode | None = None,
+    search: str = "",
+) -> QuerySet[Training]:
     """Return trainings in scope with ``present_count`` (every attendee)."""
     qs = (
         trainings_visible(scope_for(user))
@@ -239,12 +263,14 @@ def training_list(*, user, year=None, community=None, search=""):
     return qs
 
 
-def training_get(*, user, pk):
+def training_get(*, user: User | AnonymousUser, pk: int) -> Training:
     qs = trainings_visible(scope_for(user)).select_related("community", "street")
     return get_object_or_404(qs, pk=pk)
 
 
-def training_eligible_workers(*, user, training):
+def training_eligible_workers(
+    *, user: User | AnonymousUser, training: Training
+) -> QuerySet[Worker]:
     """Return the workers of ``user``'s scope who could attend ``training``.
 
     Eligible: same street (and community, for a community training), of the
@@ -263,7 +289,9 @@ def training_eligible_workers(*, user, training):
     )
 
 
-def training_attendance_map(*, training, workers):
+def training_attendance_map(
+    *, training: Training, workers: Iterable[Worker]
+) -> dict[int, str]:
     """Return ``{worker_id: status}`` for ``workers`` at ``training``."""
     return dict(
         TrainingAttendance.objects.filter(
@@ -272,7 +300,7 @@ def training_attendance_map(*, training, workers):
     )
 
 
-def trainings_this_year_count(scope, today=None):
+def trainings_this_year_count(scope: Scope, today: datetime.date | None = None) -> int:
     today = _today(today)
     return (
         trainings_visible(scope)
@@ -282,11 +310,18 @@ def trainings_this_year_count(scope, today=None):
 
 
 # -- social organisations ------------------------------------------------------------
-def social_orgs_visible(scope):
+def social_orgs_visible(scope: Scope) -> QuerySet[SocialOrg]:
     return SocialOrg.objects.filter(fact_q(scope))
 
 
-def social_org_list(*, user, community=None, kind="", status="", search=""):
+def social_org_list(
+    *,
+    user: User | AnonymousUser,
+    community: OrgNode | None = None,
+    kind: str = "",
+    status: str = "",
+    search: str = "",
+) -> QuerySet[SocialOrg]:
     qs = social_orgs_visible(scope_for(user)).select_related("community")
     if community is not None:
         qs = qs.filter(community=community)
@@ -303,12 +338,12 @@ def social_org_list(*, user, community=None, kind="", status="", search=""):
     return qs
 
 
-def social_org_get(*, user, pk):
+def social_org_get(*, user: User | AnonymousUser, pk: int) -> SocialOrg:
     qs = social_orgs_visible(scope_for(user)).select_related("community", "street")
     return get_object_or_404(qs, pk=pk)
 
 
-def social_org_summary(scope):
+def social_org_summary(scope: Scope) -> dict[str, Any]:
     """Return counts by kind and by status (two GROUP BYs)."""
     qs = social_orgs_visible(scope)
     by_kind = dict(qs.values_list("kind").annotate(n=Count("id")).order_by())
@@ -317,22 +352,28 @@ def social_org_summary(scope):
 
 
 # -- community funds ----------------------------------------------------------------
-def budgets_visible(scope):
+def budgets_visible(scope: Scope) -> QuerySet[Budget]:
     return Budget.objects.filter(fact_q(scope))
 
 
-def spendings_visible(scope):
+def spendings_visible(scope: Scope) -> QuerySet[Spending]:
     return Spending.objects.filter(fact_q(scope))
 
 
-def spent_sum():
+def spent_sum() -> Coalesce:
     """Return the annotation: a budget's spending, voided records excluded."""
     return Coalesce(
         Sum("spendings__amount", filter=Q(spendings__voided_at__isnull=True)), ZERO
     )
 
 
-def budget_list(*, user, year=None, community=None, line=""):
+def budget_list(
+    *,
+    user: User | AnonymousUser,
+    year: int | None = None,
+    community: OrgNode | None = None,
+    line: str = "",
+) -> QuerySet[Budget]:
     qs = (
         budgets_visible(scope_for(user))
         .select_related("community")
@@ -347,12 +388,12 @@ def budget_list(*, user, year=None, community=None, line=""):
     return qs
 
 
-def budget_get(*, user, pk):
+def budget_get(*, user: User | AnonymousUser, pk: int) -> Budget:
     qs = budgets_visible(scope_for(user)).select_related("community", "street")
     return get_object_or_404(qs.annotate(spent=spent_sum()), pk=pk)
 
 
-def community_budget_total():
+def community_budget_total() -> Coalesce:
     """Return the annotation on communities: their three lines' total for a year."""
     total = (
         Budget.objects.filter(community=OuterRef("pk"), year=OuterRef("_fund_year"))
@@ -364,7 +405,7 @@ def community_budget_total():
     return Coalesce(Subquery(total), ZERO)
 
 
-def communities_with_totals(scope, year):
+def communities_with_totals(scope: Scope, year: int) -> QuerySet[OrgNode]:
     """Return the communities in scope annotated with ``funds_total`` for ``year``."""
     return (
         communities_in_scope(scope)
@@ -373,7 +414,7 @@ def communities_with_totals(scope, year):
     )
 
 
-def communities_underfunded(scope, year):
+def communities_underfunded(scope: Scope, year: int) -> QuerySet[OrgNode]:
     """Return communities whose three lines total under the S19 minimum.
 
     A community with no budget recorded for the year totals 0, so it is flagged:
@@ -388,27 +429,31 @@ def communities_underfunded(scope, year):
 class CommunityFunds:
     community: OrgNode
     year: int
-    lines: dict = field(default_factory=dict)  # line → Budget (with .spent)
+    lines: dict[str, Budget] = field(
+        default_factory=dict
+    )  # line → Budget (with .spent)
     total: Decimal = Decimal("0")
     spent: Decimal = Decimal("0")
 
     @property
-    def underfunded(self):
+    def underfunded(self) -> bool:
         return self.total < MIN_COMMUNITY_FUNDS_YUAN
 
     @property
-    def shortfall(self):
+    def shortfall(self) -> Decimal:
         return max(MIN_COMMUNITY_FUNDS_YUAN - self.total, Decimal("0"))
 
     @property
-    def line_cells(self):
+    def line_cells(self) -> list[tuple[str, str | Promise, Budget | None]]:
         """Return ``(line value, label, budget or None)`` in the lines' order."""
         return [
             (value, label, self.lines.get(value)) for value, label in BudgetLine.choices
         ]
 
 
-def funds_overview(*, user, year, community=None):
+def funds_overview(
+    *, user: User | AnonymousUser, year: int, community: OrgNode | None = None
+) -> list[CommunityFunds]:
     """Return one ``CommunityFunds`` per community in scope (two queries)."""
     scope = scope_for(user)
     communities = communities_in_scope(scope)
@@ -428,7 +473,14 @@ def funds_overview(*, user, year, community=None):
     return list(rows.values())
 
 
-def spending_list(*, user, year=None, community=None, line="", include_void=True):
+def spending_list(
+    *,
+    user: User | AnonymousUser,
+    year: int | None = None,
+    community: OrgNode | None = None,
+    line: str = "",
+    include_void: bool = True,
+) -> QuerySet[Spending]:
     qs = spendings_visible(scope_for(user)).select_related(
         "community", "budget", "created_by"
     )
@@ -443,7 +495,7 @@ def spending_list(*, user, year=None, community=None, line="", include_void=True
     return qs
 
 
-def spending_get(*, user, pk):
+def spending_get(*, user: User | AnonymousUser, pk: int) -> Spending:
     qs = spendings_visible(scope_for(user)).select_related(
         "community", "budget", "street"
     )
@@ -451,11 +503,11 @@ def spending_get(*, user, pk):
 
 
 # -- special fund ----------------------------------------------------------------------
-def special_funds_visible(scope):
+def special_funds_visible(scope: Scope) -> QuerySet[SpecialFund]:
     return SpecialFund.objects.filter(street_q(scope))
 
 
-def special_fund_list(*, user):
+def special_fund_list(*, user: User | AnonymousUser) -> QuerySet[SpecialFund]:
     return (
         special_funds_visible(scope_for(user))
         .select_related("street")
@@ -466,14 +518,14 @@ def special_fund_list(*, user):
     )
 
 
-def special_fund_get(*, user, pk):
+def special_fund_get(*, user: User | AnonymousUser, pk: int) -> SpecialFund:
     qs = special_funds_visible(scope_for(user)).annotate(
         balance=Coalesce(Sum("entries__amount"), ZERO)
     )
     return get_object_or_404(qs, pk=pk)
 
 
-def special_fund_ledger(*, fund):
+def special_fund_ledger(*, fund: SpecialFund) -> QuerySet[SpecialFundEntry]:
     """Return the fund's entries in order with a running ``balance`` after each.
 
     The window runs over the whole fund, so page the result, never filter it.
@@ -493,10 +545,10 @@ def special_fund_ledger(*, fund):
     )
 
 
-def special_fund_entries_visible(scope):
+def special_fund_entries_visible(scope: Scope) -> QuerySet[SpecialFundEntry]:
     return SpecialFundEntry.objects.filter(street_q(scope))
 
 
-def special_fund_entry_get(*, user, pk):
+def special_fund_entry_get(*, user: User | AnonymousUser, pk: int) -> SpecialFundEntry:
     qs = special_fund_entries_visible(scope_for(user)).select_related("fund")
     return get_object_or_404(qs, pk=pk)

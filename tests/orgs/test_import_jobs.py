@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from orgs import excel, imports
+from orgs.excel import reading, scan
 from orgs.imports import UNIT_COLUMNS
 from orgs.models import ImportJob, ImportStatus, OrgNode, Person
 from tests.conftest import login
@@ -86,7 +87,7 @@ def _snapshot():
 
 def test_a_file_over_the_row_limit_is_refused_without_reading_a_row(world, monkeypatch):
     # given: a limit of 50 rows and a file of 400
-    monkeypatch.setattr(excel, "MAX_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
     upload = big_xlsx(_unit_rows(400))
     before = _snapshot()
     # when
@@ -105,9 +106,9 @@ def test_the_row_count_stops_as_soon_as_the_limit_is_passed():
     upload = big_xlsx(_unit_rows(60), tail='<row r="99"><c><v>1</broken')
     archive = zipfile.ZipFile(io.BytesIO(upload.read()))
     # when counting to 20 rows, then it stops there, never reaching the tail
-    assert excel._count_rows(archive, SHEET, 20) == 21
+    assert scan._count_rows(archive, SHEET, 20) == 21
     # and a full count sees every row holding a value (the header included)
-    assert excel._count_rows(archive, SHEET, 10_000) == 61
+    assert scan._count_rows(archive, SHEET, 10_000) == 61
 
 
 def test_formatted_empty_rows_and_cells_do_not_count():
@@ -126,8 +127,8 @@ def test_formatted_empty_rows_and_cells_do_not_count():
         archive.writestr("s.xml", xml)
     archive = zipfile.ZipFile(buffer)
     # then only the header and row 4 hold values
-    assert excel._count_rows(archive, "s.xml", 100) == 2
-    assert excel._header_cells(archive, "s.xml") == [(0, "inlineStr", "所属社区*")]
+    assert scan._count_rows(archive, "s.xml", 100) == 2
+    assert scan._header_cells(archive, "s.xml") == [(0, "inlineStr", "所属社区*")]
 
 
 def test_a_wrong_header_is_refused_reading_only_the_header(world):
@@ -165,7 +166,7 @@ def test_a_good_file_is_only_stored_by_the_request_then_imported_by_the_task(
     world, monkeypatch
 ):
     # given
-    monkeypatch.setattr(excel, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(reading, "PROGRESS_EVERY", 2)
     client = login(world.secretary_a)
     upload = big_xlsx(_unit_rows(5, prefix="任务单位"))
     # when the page takes the file (the task not yet run)
