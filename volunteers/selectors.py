@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     F,
@@ -17,12 +18,15 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orgs.models import OrgNode
 from portal.models import Role
+from portal.roles import can
 from portal.scope import scope_for
 from volunteers.models import (
     ATTENDED,
@@ -46,6 +50,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerKind,
 )
+from volunteers.rules import is_claimant, quarter_months
 
 # -- scope helpers -----------------------------------------------------------------
 
@@ -150,8 +155,6 @@ def volunteer_list(*, user):
 
 
 def volunteer_get(*, user, pk):
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(volunteer_list(user=user), pk=pk)
 
 
@@ -190,8 +193,6 @@ def activities_near(*, volunteer, now=None):
     communities of the street, each by start time.
     """
     now = now or timezone.now()
-    from django.db.models import Case, When
-
     return (
         Activity.objects.filter(
             street_id=volunteer.street_id,
@@ -367,8 +368,6 @@ def claimable_list(*, user, model):
 
 def public_open_wishes(*, community):
     """Return a community's open wishes for the public page (masked there)."""
-    from volunteers.models import MicroWish
-
     return MicroWish.objects.filter(community=community, status=ClaimStatus.OPEN)
 
 
@@ -399,9 +398,6 @@ def resident_view(obj, user, *, detail=False):
     Masked on every list; unmasked to the accepted claimant, and on the detail
     page to the community's staff who listed it.
     """
-    from portal.roles import can
-    from volunteers.services import is_claimant
-
     plain = bool(user and user.is_authenticated) and (
         is_claimant(obj, user) or (detail and can(user, "volunteers.manage", obj))
     )
@@ -550,8 +546,6 @@ def service_card(*, user, unit_id, year, quarter):
     Each member the user may see, with every service in the quarter (date,
     activity, community, hours, attendance, party points confirmed).
     """
-    from volunteers.services import quarter_months
-
     months = quarter_months(quarter)
     volunteers = list(
         in_service_volunteers(user=user)

@@ -12,6 +12,8 @@ row lock on his ``PointsAccount``, taken before anything else, so balances
 never go negative and never drift from the ledger's sum.
 """
 
+# Pure rules the selectors read too; they live in ``volunteers.rules``.
+from volunteers.rules import is_claimant, quarter_months
 from volunteers.services.activities import (
     CHECKIN_SALT,
     activity_cancel,
@@ -38,7 +40,6 @@ from volunteers.services.claims import (
     claimable_confirm,
     claimable_create,
     claimable_fulfil,
-    is_claimant,
     post_create,
     wish_create,
 )
@@ -47,7 +48,6 @@ from volunteers.services.in_service import (
     group_event_record,
     in_service_year_close,
     party_points_confirm,
-    quarter_months,
     service_card_notices_send,
 )
 from volunteers.services.ledger import (

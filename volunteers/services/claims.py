@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
 from portal.markup import strip_markup
-from portal.models import Role
+from portal.models import Role, User
 from portal.notify import notify
 from portal.roles import require
 from portal.uploads import upload_check, upload_store
 from volunteers.models import ClaimStatus, MicroWish, ServicePost
 from volunteers.photos import PROOF_PHOTO
+from volunteers.rules import is_claimant
 from volunteers.services._common import _check_community, _invalid
 from volunteers.services.registration import _require_volunteer
 
@@ -21,8 +22,6 @@ def _noun(model):
 
 
 def _secretaries_of(community_id):
-    from portal.models import User
-
     return list(
         User.objects.filter(
             role_assignments__role=Role.COMMUNITY_SECRETARY,
@@ -118,23 +117,6 @@ def claimable_claim(*, user, obj, as_unit=None, now=None):
         kind="volunteers.claim",
     )
     return obj
-
-
-def is_claimant(obj, user):
-    """Return whether ``user`` is (or acts for) the accepted claimant of ``obj``."""
-    if obj.status not in (
-        ClaimStatus.CLAIMED,
-        ClaimStatus.FULFILLED,
-        ClaimStatus.CONFIRMED,
-    ):
-        return False
-    if obj.claimed_by_user_id and obj.claimed_by_user_id == user.pk:
-        return True
-    from portal.scope import scope_for
-
-    return bool(
-        obj.claimed_by_unit_id and obj.claimed_by_unit_id in scope_for(user).unit_ids
-    )
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 """In-service party members reporting to a community (S15) and group events."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgKind
 from portal.models import Role, RoleAssignment
+from portal.notify import reminder_schedule
 from portal.roles import require
 from volunteers.models import (
     ATTENDED,
@@ -17,6 +19,8 @@ from volunteers.models import (
     Volunteer,
     VolunteerKind,
 )
+from volunteers.rules import quarter_months
+from volunteers.selectors import in_service_monthly_counts
 from volunteers.services._common import _invalid
 
 #: Party points the employer's party organisation gives for one service (S15).
@@ -99,8 +103,6 @@ def in_service_year_close(*, year, now=None):
     ``YEARLY_SERVICES_REQUIRED`` are flagged not eligible for excellent
     party member. Return the number of members reviewed.
     """
-    from volunteers.selectors import in_service_monthly_counts
-
     now = now or timezone.now()
     if year >= timezone.localdate(now).year:
         raise _invalid(_("年度尚未结束，不能结算。"))
@@ -154,10 +156,6 @@ def service_card_notices_send(*, year, quarter):
     One inbox notice per unit head and quarter (a reminder row with a unique
     key), so a rerun sends nothing twice. Return how many were scheduled.
     """
-    from django.urls import reverse
-
-    from portal.notify import reminder_schedule
-
     unit_ids = (
         CheckIn.objects.filter(
             in_service=True,
@@ -190,9 +188,3 @@ def service_card_notices_send(*, year, quarter):
         )
         scheduled += 1
     return scheduled
-
-
-def quarter_months(quarter):
-    """Return the months of ``quarter`` (1–4)."""
-    first = (int(quarter) - 1) * 3 + 1
-    return [first, first + 1, first + 2]

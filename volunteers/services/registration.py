@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from orgs.models import OrgKind
 from orgs.services import person_get_or_create
 from portal.models import Role, RoleAssignment
+from portal.retention import person_anonymise, person_is_still_needed
 from portal.roles import require
-from portal.services import role_assign
+from portal.services import role_assign, role_revoke
 from volunteers.models import (
     PointsAccount,
     Team,
@@ -183,8 +184,6 @@ def volunteer_leave(*, user, volunteer, on=None):
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
     account = volunteer.person.user
     if account is not None:
-        from portal.services import role_revoke
-
         for assignment in RoleAssignment.objects.filter(
             user=account, role=Role.VOLUNTEER, org_node_id=volunteer.community_id
         ):
@@ -202,8 +201,6 @@ def volunteers_anonymise_departed(*, today=None):
     own transaction; a rerun finds nothing left to do. Return
     ``(anonymised, kept)`` counts.
     """
-    from portal.retention import person_anonymise, person_is_still_needed
-
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.PORTAL_RETENTION_DAYS)
     due = Volunteer.objects.filter(
