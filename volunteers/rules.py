@@ -6,11 +6,16 @@ for their sake.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser
 
 from portal.models import User
 from portal.scope import scope_for
 from volunteers.models import ClaimStatus, MicroWish, ServicePost
+
+#: A claimable: a micro-wish or a service post.
+Claim = TypeVar("Claim", MicroWish, ServicePost)
 
 
 def is_claimant(obj: MicroWish | ServicePost, user: User | AnonymousUser) -> bool:

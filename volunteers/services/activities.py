@@ -1,6 +1,8 @@
 """Activities (publish, cancel, their QR codes) and sign-ups."""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -8,9 +10,17 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind
+from orgs.models import OrgKind, OrgNode
+from portal.models import User
 from portal.roles import require
-from volunteers.models import Activity, ActivityStatus, SignUp, SignUpStatus
+from volunteers.models import (
+    Activity,
+    ActivityStatus,
+    SignUp,
+    SignUpStatus,
+    Team,
+    Volunteer,
+)
 from volunteers.services._common import _check_community, _invalid
 from volunteers.services.ledger import points_rule_for
 from volunteers.services.registration import _require_volunteer
@@ -21,22 +31,22 @@ CHECKIN_SALT = "volunteers.checkin"
 @transaction.atomic
 def activity_publish(
     *,
-    user,
-    title,
-    activity_type,
-    place,
-    starts_at,
-    ends_at,
-    capacity,
-    street=None,
-    community=None,
-    unit=None,
-    team=None,
-    service_mode="voluntary",
-    category="activity",
-    points_per_hour=None,
-    description="",
-):
+    user: User,
+    title: str,
+    activity_type: str,
+    place: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    street: OrgNode | None = None,
+    community: OrgNode | None = None,
+    unit: OrgNode | None = None,
+    team: Team | None = None,
+    service_mode: str = "voluntary",
+    category: str = "activity",
+    points_per_hour: int | None = None,
+    description: str = "",
+) -> Activity:
     """Publish an activity or project in one step and return it.
 
     Published by a unit (``unit``), a community (``community``) or the street
@@ -83,7 +93,7 @@ def activity_publish(
 
 
 @transaction.atomic
-def activity_cancel(*, user, activity):
+def activity_cancel(*, user: User, activity: Activity) -> Activity:
     """Cancel a published activity (its check-ins and points stay)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     require(user, "volunteers.publish_activity", activity)
@@ -96,7 +106,7 @@ def activity_cancel(*, user, activity):
 
 
 @transaction.atomic
-def activity_qr_renew(*, user, activity):
+def activity_qr_renew(*, user: User, activity: Activity) -> Activity:
     """Invalidate the activity's printed QR codes (a leaked code stops working)."""
     require(user, "volunteers.publish_activity", activity)
     Activity.objects.filter(pk=activity.pk).update(
@@ -106,14 +116,14 @@ def activity_qr_renew(*, user, activity):
     return activity
 
 
-def activity_checkin_token(activity):
+def activity_checkin_token(activity: Activity) -> str:
     """Return the signed token carried by the activity's QR code."""
     return signing.dumps(
         {"a": activity.pk, "v": activity.qr_version}, salt=CHECKIN_SALT
     )
 
 
-def activity_from_token(token):
+def activity_from_token(token: str) -> Activity:
     """Return the activity a check-in token names, or refuse the token."""
     try:
         data = signing.loads(token, salt=CHECKIN_SALT)
@@ -129,7 +139,7 @@ def activity_from_token(token):
     return activity
 
 
-def checkin_window(activity):
+def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
     """Return (opens, closes): when the activity's QR code accepts check-ins."""
     return (
         activity.starts_at - timedelta(minutes=activity.checkin_opens_minutes),
@@ -137,7 +147,7 @@ def checkin_window(activity):
     )
 
 
-def _check_can_join(volunteer, activity, now):
+def _check_can_join(volunteer: Volunteer, activity: Activity, now: datetime) -> None:
     if activity.status != ActivityStatus.PUBLISHED:
         raise _invalid(_("活动已取消。"))
     if activity.street_id != volunteer.street_id:
@@ -147,7 +157,9 @@ def _check_can_join(volunteer, activity, now):
 
 
 @transaction.atomic
-def signup_create(*, user, activity, now=None):
+def signup_create(
+    *, user: User, activity: Activity, now: datetime | None = None
+) -> SignUp:
     """Sign the user up for ``activity``; capacity holds under concurrency."""
     now = now or timezone.now()
     volunteer = _require_volunteer(user)
@@ -193,7 +205,9 @@ def signup_create(*, user, activity, now=None):
 
 
 @transaction.atomic
-def signup_cancel(*, user, activity, now=None):
+def signup_cancel(
+    *, user: User, activity: Activity, now: datetime | None = None
+) -> None:
     """Cancel the user's sign-up and free the place."""
     now = now or timezone.now()
     volunteer = _require_volunteer(user)

@@ -1,6 +1,8 @@
 """Check-ins: the scan, the check-out, service time and attendance."""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -8,9 +10,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.models import User
 from portal.notify import notify
 from portal.roles import require
-from volunteers.models import Attendance, CheckIn, EntryKind
+from volunteers.models import Activity, Attendance, CheckIn, EntryKind, PointsRule
 from volunteers.services._common import _invalid
 from volunteers.services.activities import (
     _check_can_join,
@@ -25,7 +28,7 @@ CHECKOUT_GRACE_MINUTES = 120
 
 
 @transaction.atomic
-def checkin_scan(*, user, token, now=None):
+def checkin_scan(*, user: User, token: str, now: datetime | None = None) -> CheckIn:
     """Record the user's check-in at the activity named by a scanned QR code.
 
     Only inside the activity's window, once per person per activity (a
@@ -64,7 +67,7 @@ def checkin_scan(*, user, token, now=None):
     return checkin
 
 
-def min_service_minutes():
+def min_service_minutes() -> int:
     """Return the minutes of service before a volunteer may check out.
 
     ``VOLUNTEERS_MIN_SERVICE_MINUTES``, read at each call (a changed setting
@@ -73,7 +76,14 @@ def min_service_minutes():
     return max(int(settings.VOLUNTEERS_MIN_SERVICE_MINUTES), 0)
 
 
-def service_minutes(*, checked_in_at, until, starts_at, ends_at, max_hours):
+def service_minutes(
+    *,
+    checked_in_at: datetime,
+    until: datetime | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    max_hours: int,
+) -> int:
     """Return the minutes credited for presence from ``checked_in_at`` to ``until``.
 
     The overlap of [check-in, ``until``] with the activity's window
@@ -89,7 +99,9 @@ def service_minutes(*, checked_in_at, until, starts_at, ends_at, max_hours):
     return min(minutes, max_hours * 60)
 
 
-def _service_minutes(checkin, activity, rule=None):
+def _service_minutes(
+    checkin: CheckIn, activity: Activity, rule: PointsRule | None = None
+) -> int:
     """Return the check-in's credited minutes (see ``service_minutes``).
 
     Presence ends at the check-out, or without one at the confirmation: a
@@ -106,7 +118,7 @@ def _service_minutes(checkin, activity, rule=None):
     )
 
 
-def checkout_opens_at(checkin, activity):
+def checkout_opens_at(checkin: CheckIn, activity: Activity) -> datetime:
     """Return the earliest check-out of ``checkin``.
 
     ``min_service_minutes()`` after the check-in, or after the activity's
@@ -118,7 +130,7 @@ def checkout_opens_at(checkin, activity):
 
 
 @transaction.atomic
-def checkin_checkout(*, user, token, now=None):
+def checkin_checkout(*, user: User, token: str, now: datetime | None = None) -> CheckIn:
     """Record the user's check-out by a second scan; hours follow from it.
 
     Refused before ``checkout_opens_at`` (a few minutes of service at
@@ -157,7 +169,9 @@ def checkin_checkout(*, user, token, now=None):
 
 
 @transaction.atomic
-def attendance_confirm(*, user, checkin, attendance, now=None):
+def attendance_confirm(
+    *, user: User, checkin: CheckIn, attendance: str, now: datetime | None = None
+) -> CheckIn:
     """Confirm a check-in's attendance and award its points; return it.
 
     Only the organiser side (``volunteers.publish_activity`` on the

@@ -1,10 +1,16 @@
 """Micro-wishes and service posts: listing, claiming, fulfilling, confirming."""
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind
+from orgs.models import OrgKind, OrgNode
 from portal.markup import strip_markup
 from portal.models import Role, User
 from portal.notify import notify
@@ -12,16 +18,16 @@ from portal.roles import require
 from portal.uploads import upload_check, upload_store
 from volunteers.models import ClaimStatus, MicroWish, ServicePost
 from volunteers.photos import PROOF_PHOTO
-from volunteers.rules import is_claimant
+from volunteers.rules import Claim, is_claimant
 from volunteers.services._common import _check_community, _invalid
 from volunteers.services.registration import _require_volunteer
 
 
-def _noun(model):
+def _noun(model: type[MicroWish | ServicePost]) -> str:
     return _("心愿") if model is MicroWish else _("岗位")
 
 
-def _secretaries_of(community_id):
+def _secretaries_of(community_id: int) -> list[User]:
     return list(
         User.objects.filter(
             role_assignments__role=Role.COMMUNITY_SECRETARY,
@@ -34,16 +40,16 @@ def _secretaries_of(community_id):
 @transaction.atomic
 def claimable_create(
     *,
-    user,
-    model,
-    community,
-    title,
-    description="",
-    resident_name="",
-    resident_address="",
-    resident_phone="",
-    **fields,
-):
+    user: User,
+    model: type[Claim],
+    community: OrgNode,
+    title: str,
+    description: str = "",
+    resident_name: str = "",
+    resident_address: str = "",
+    resident_phone: str = "",
+    **fields: Any,
+) -> Claim:
     """List a micro-wish or a service post in ``community``; return it.
 
     Its texts are stored as plain text (markup removed): the API hands them to
@@ -67,16 +73,22 @@ def claimable_create(
     return obj
 
 
-def wish_create(*, user, community, **fields):
+def wish_create(*, user: User, community: OrgNode, **fields: Any) -> MicroWish:
     return claimable_create(user=user, model=MicroWish, community=community, **fields)
 
 
-def post_create(*, user, community, **fields):
+def post_create(*, user: User, community: OrgNode, **fields: Any) -> ServicePost:
     return claimable_create(user=user, model=ServicePost, community=community, **fields)
 
 
 @transaction.atomic
-def claimable_claim(*, user, obj, as_unit=None, now=None):
+def claimable_claim(
+    *,
+    user: User,
+    obj: Claim,
+    as_unit: OrgNode | None = None,
+    now: datetime | None = None,
+) -> Claim:
     """Claim a wish or post for a unit or for the user as a party member.
 
     Exactly one claimant wins when several claim at once: the claim is one
@@ -86,7 +98,7 @@ def claimable_claim(*, user, obj, as_unit=None, now=None):
     now = now or timezone.now()
     model = type(obj)
     noun = _noun(model)
-    values = {"claimed_by_user": user, "claimed_at": now}
+    values: dict[str, Any] = {"claimed_by_user": user, "claimed_at": now}
     if as_unit is not None:
         if as_unit.kind != OrgKind.UNIT:
             raise _invalid(_("认领单位须为驻街单位。"))
@@ -120,7 +132,14 @@ def claimable_claim(*, user, obj, as_unit=None, now=None):
 
 
 @transaction.atomic
-def claimable_fulfil(*, user, obj, photo, note="", now=None):
+def claimable_fulfil(
+    *,
+    user: User,
+    obj: Claim,
+    photo: UploadedFile | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Claim:
     """Mark a claimed wish or post fulfilled, with a photo as proof."""
     now = now or timezone.now()
     model = type(obj)
@@ -149,7 +168,7 @@ def claimable_fulfil(*, user, obj, photo, note="", now=None):
 
 
 @transaction.atomic
-def claimable_confirm(*, user, obj, now=None):
+def claimable_confirm(*, user: User, obj: Claim, now: datetime | None = None) -> Claim:
     """The community confirms a fulfilled wish or post."""
     now = now or timezone.now()
     model = type(obj)
@@ -172,7 +191,7 @@ def claimable_confirm(*, user, obj, now=None):
 
 
 @transaction.atomic
-def claimable_cancel(*, user, obj, now=None):
+def claimable_cancel(*, user: User, obj: Claim, now: datetime | None = None) -> Claim:
     """Withdraw an open wish or post."""
     now = now or timezone.now()
     model = type(obj)

@@ -1,12 +1,16 @@
 """In-service party members reporting to a community (S15) and group events."""
 
+from __future__ import annotations
+
+from datetime import date, datetime
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind
-from portal.models import Role, RoleAssignment
+from orgs.models import OrgKind, OrgNode
+from portal.models import Role, RoleAssignment, User
 from portal.notify import reminder_schedule
 from portal.roles import require
 from volunteers.models import (
@@ -28,7 +32,13 @@ DEFAULT_PARTY_POINTS = 2
 
 
 @transaction.atomic
-def party_points_confirm(*, user, checkin, points=DEFAULT_PARTY_POINTS, now=None):
+def party_points_confirm(
+    *,
+    user: User,
+    checkin: CheckIn,
+    points: int = DEFAULT_PARTY_POINTS,
+    now: datetime | None = None,
+) -> CheckIn:
     """The employer unit's party org confirms a member's service (S15), once."""
     now = now or timezone.now()
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
@@ -63,16 +73,16 @@ def party_points_confirm(*, user, checkin, points=DEFAULT_PARTY_POINTS, now=None
 @transaction.atomic
 def group_event_record(
     *,
-    user,
-    unit,
-    service_type,
-    title,
-    held_on,
-    residents_served,
-    place="",
-    volunteers_count=0,
-    description="",
-):
+    user: User,
+    unit: OrgNode | None,
+    service_type: str,
+    title: str,
+    held_on: date,
+    residents_served: int,
+    place: str = "",
+    volunteers_count: int = 0,
+    description: str = "",
+) -> GroupServiceEvent:
     """Record a unit's group (组团式) service event; return it."""
     if unit is None or unit.kind != OrgKind.UNIT:
         raise _invalid(_("请选择驻街单位。"), "unit")
@@ -96,7 +106,7 @@ def group_event_record(
 
 
 @transaction.atomic
-def in_service_year_close(*, year, now=None):
+def in_service_year_close(*, year: int, now: datetime | None = None) -> int:
     """Write each in-service party member's services in ``year`` and the flag.
 
     Idempotent: a rerun recomputes the same figures. Members below
@@ -119,7 +129,8 @@ def in_service_year_close(*, year, now=None):
             "volunteer_id", flat=True
         )
     )
-    new, changed = [], []
+    new: list[InServiceYearReview] = []
+    changed: list[InServiceYearReview] = []
     for v in volunteers:
         months = counts.get(v["id"], {})
         services = sum(months.values())
@@ -150,7 +161,7 @@ def in_service_year_close(*, year, now=None):
     return len(volunteers)
 
 
-def service_card_notices_send(*, year, quarter):
+def service_card_notices_send(*, year: int, quarter: int) -> int:
     """Tell each employer unit's heads their quarter's service record card is ready.
 
     One inbox notice per unit head and quarter (a reminder row with a unique

@@ -1,14 +1,20 @@
 """The points rules and the points ledger (append, award, correct, reverse)."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.models import User
 from portal.roles import require
 from volunteers.models import (
     ActivityType,
     Attendance,
+    CheckIn,
     EntryKind,
     PointsAccount,
     PointsEntry,
@@ -16,11 +22,12 @@ from volunteers.models import (
     Redemption,
     RedemptionStatus,
     StationItem,
+    Volunteer,
 )
 from volunteers.services._common import _invalid
 
 #: Default points per hour of each activity type (editable afterwards).
-DEFAULT_RULES = {
+DEFAULT_RULES: dict[str, int] = {
     ActivityType.POLICY: 10,
     ActivityType.JOBS: 10,
     ActivityType.LEGAL: 12,
@@ -34,7 +41,7 @@ DEFAULT_RULES = {
 }
 
 
-def points_rule_default(activity_type):
+def points_rule_default(activity_type: str) -> PointsRule:
     """Return the default rule of ``activity_type``, unsaved (for display)."""
     return PointsRule(
         activity_type=activity_type,
@@ -42,7 +49,7 @@ def points_rule_default(activity_type):
     )
 
 
-def points_rule_for(activity_type):
+def points_rule_for(activity_type: str) -> PointsRule:
     """Return the points rule of ``activity_type`` (created with its default)."""
     default = points_rule_default(activity_type)
     rule, _created = PointsRule.objects.get_or_create(
@@ -54,8 +61,14 @@ def points_rule_for(activity_type):
 
 @transaction.atomic
 def points_rule_update(
-    *, user, activity_type, points_per_hour, late_percent, max_hours, min_points
-):
+    *,
+    user: User,
+    activity_type: str,
+    points_per_hour: int,
+    late_percent: int,
+    max_hours: int,
+    min_points: int,
+) -> PointsRule:
     """Change the rule of one activity type; past awards keep their points."""
     require(user, "volunteers.points_rules")
     rule = PointsRule.objects.select_for_update().get(
@@ -71,7 +84,9 @@ def points_rule_update(
     return rule
 
 
-def points_for(*, minutes, points_per_hour, attendance, rule):
+def points_for(
+    *, minutes: int, points_per_hour: int, attendance: str, rule: PointsRule
+) -> int:
     """Return the points earned by ``minutes`` of service at ``attendance``."""
     if attendance not in (Attendance.PRESENT, Attendance.LATE):
         return 0
@@ -80,7 +95,7 @@ def points_for(*, minutes, points_per_hour, attendance, rule):
     return max(points, rule.min_points if percent else 0)
 
 
-def _account_locked(volunteer):
+def _account_locked(volunteer: Volunteer) -> PointsAccount:
     """Return the volunteer's account, locked until the transaction ends."""
     account = (
         PointsAccount.objects.select_for_update().filter(volunteer=volunteer).first()
@@ -99,17 +114,17 @@ def _account_locked(volunteer):
 
 def _ledger_append(
     *,
-    volunteer,
-    kind,
-    points,
-    reason,
-    user,
-    checkin=None,
-    redemption=None,
-    reverses=None,
-    at=None,
-    account=None,
-):
+    volunteer: Volunteer,
+    kind: str,
+    points: int,
+    reason: str,
+    user: User | None,
+    checkin: CheckIn | None = None,
+    redemption: Redemption | None = None,
+    reverses: PointsEntry | None = None,
+    at: datetime | None = None,
+    account: PointsAccount | None = None,
+) -> PointsEntry:
     """Append one entry and move the cached balance with it, under the lock."""
     account = account or _account_locked(volunteer)
     if account.balance + points < 0:
@@ -146,7 +161,9 @@ def _ledger_append(
 
 
 @transaction.atomic
-def points_award(*, user, volunteer, points, reason):
+def points_award(
+    *, user: User, volunteer: Volunteer, points: int, reason: str
+) -> PointsEntry:
     """Award points for service recorded outside an activity (with a reason)."""
     require(user, "volunteers.correct_points", volunteer)
     reason = (reason or "").strip()
@@ -164,7 +181,9 @@ def points_award(*, user, volunteer, points, reason):
 
 
 @transaction.atomic
-def points_correct(*, user, volunteer, points, reason):
+def points_correct(
+    *, user: User, volunteer: Volunteer, points: int, reason: str
+) -> PointsEntry:
     """Add a correction entry (plus or minus) with its reason."""
     require(user, "volunteers.correct_points", volunteer)
     reason = (reason or "").strip()
@@ -182,7 +201,7 @@ def points_correct(*, user, volunteer, points, reason):
 
 
 @transaction.atomic
-def points_reverse(*, user, entry, reason):
+def points_reverse(*, user: User, entry: PointsEntry, reason: str) -> PointsEntry:
     """Reverse a ledger entry with a reason; return the reversing entry.
 
     The entry stays; a new entry of the opposite sign names it. Reversing a
@@ -228,7 +247,7 @@ def points_reverse(*, user, entry, reason):
         raise _invalid(_("该记录已冲正过。")) from exc
 
 
-def points_balance(volunteer):
+def points_balance(volunteer: Volunteer) -> int:
     """Return the volunteer's balance (the cached row; equal to the sum)."""
     return (
         PointsAccount.objects.filter(volunteer=volunteer)
@@ -238,7 +257,7 @@ def points_balance(volunteer):
     )
 
 
-def points_ledger_sum(volunteer):
+def points_ledger_sum(volunteer: Volunteer) -> int:
     """Return the sum of the volunteer's ledger entries."""
     return (
         PointsEntry.objects.filter(volunteer=volunteer).aggregate(s=Sum("points"))["s"]

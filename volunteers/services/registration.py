@@ -1,15 +1,19 @@
 """Volunteers: registration, leaving, anonymisation; their teams."""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import OrgKind
+from orgs.models import OrgKind, OrgNode, Person
 from orgs.services import person_get_or_create
-from portal.models import Role, RoleAssignment
+from portal.models import Role, RoleAssignment, User
 from portal.retention import person_anonymise, person_is_still_needed
 from portal.roles import require
 from portal.services import role_assign, role_revoke
@@ -24,18 +28,18 @@ from volunteers.models import (
 from volunteers.services._common import _check_community, _invalid
 
 
-def volunteer_of(user):
+def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
     """Return the user's volunteer registration, or ``None``."""
     if not getattr(user, "is_authenticated", False):
         return None
     return (
         Volunteer.objects.select_related("person", "community", "street")
-        .filter(person__user=user)
+        .filter(person__user=user.pk)
         .first()
     )
 
 
-def _require_volunteer(user):
+def _require_volunteer(user: User | AnonymousUser) -> Volunteer:
     volunteer = volunteer_of(user)
     if volunteer is None:
         raise _invalid(_("请先注册为志愿者。"))
@@ -44,7 +48,14 @@ def _require_volunteer(user):
     return volunteer
 
 
-def _volunteer_create(*, person, community, kind, employer_unit, skills):
+def _volunteer_create(
+    *,
+    person: Person,
+    community: OrgNode,
+    kind: str,
+    employer_unit: OrgNode | None,
+    skills: str,
+) -> Volunteer:
     if Volunteer.objects.filter(person=person).exists():
         raise _invalid(_("“%s”已经注册为志愿者。") % person.name)
     party_member = getattr(person, "party_membership", None)
@@ -81,7 +92,7 @@ def _volunteer_create(*, person, community, kind, employer_unit, skills):
     PointsAccount.objects.create(
         volunteer=volunteer, street_id=volunteer.street_id, community=community
     )
-    if person.user_id:
+    if person.user is not None:
         role_assign(user=person.user, role=Role.VOLUNTEER, org_node=community)
     return volunteer
 
@@ -89,14 +100,14 @@ def _volunteer_create(*, person, community, kind, employer_unit, skills):
 @transaction.atomic
 def volunteer_register_self(
     *,
-    user,
-    community,
-    name,
-    phone,
-    kind=VolunteerKind.RESIDENT,
-    employer_unit=None,
-    skills="",
-):
+    user: User,
+    community: OrgNode,
+    name: str,
+    phone: str,
+    kind: str = VolunteerKind.RESIDENT,
+    employer_unit: OrgNode | None = None,
+    skills: str = "",
+) -> Volunteer:
     """Register the signed-in user as a volunteer of ``community``; return it.
 
     An in-service party member (``kind=in_service``) registers with the
@@ -130,15 +141,15 @@ def volunteer_register_self(
 @transaction.atomic
 def volunteer_register(
     *,
-    user,
-    community,
-    name="",
-    phone="",
-    person=None,
-    kind=VolunteerKind.RESIDENT,
-    employer_unit=None,
-    skills="",
-):
+    user: User,
+    community: OrgNode,
+    name: str = "",
+    phone: str = "",
+    person: Person | None = None,
+    kind: str = VolunteerKind.RESIDENT,
+    employer_unit: OrgNode | None = None,
+    skills: str = "",
+) -> Volunteer:
     """Register a resident (or a known person) as a volunteer, by staff."""
     _check_community(community)
     require(user, "volunteers.manage", community)
@@ -161,7 +172,9 @@ def volunteer_register(
 
 
 @transaction.atomic
-def volunteer_leave(*, user, volunteer, on=None):
+def volunteer_leave(
+    *, user: User, volunteer: Volunteer, on: date | None = None
+) -> Volunteer:
     """Record that ``volunteer`` has left (退出); return him.
 
     His history stays (check-ins, points, claims); his volunteer role ends.
@@ -191,7 +204,7 @@ def volunteer_leave(*, user, volunteer, on=None):
     return volunteer
 
 
-def volunteers_anonymise_departed(*, today=None):
+def volunteers_anonymise_departed(*, today: date | None = None) -> tuple[int, int]:
     """Anonymise the personal data of volunteers who left long enough ago.
 
     Due: left on or before ``today - PORTAL_RETENTION_DAYS`` and not yet
@@ -222,7 +235,7 @@ def volunteers_anonymise_departed(*, today=None):
             person_anonymise(
                 volunteer.person,
                 reason="volunteer left %s; retention %s days"
-                % (volunteer.left_on.isoformat(), settings.PORTAL_RETENTION_DAYS),
+                % (volunteer.left_on, settings.PORTAL_RETENTION_DAYS),
             )
             # UPDATE without signals: the old skills must not reach the log.
             Volunteer.objects.filter(pk=pk).update(
@@ -235,16 +248,16 @@ def volunteers_anonymise_departed(*, today=None):
 @transaction.atomic
 def team_create(
     *,
-    user,
-    name,
-    street,
-    community=None,
-    unit=None,
-    leader=None,
-    service_area="",
-    description="",
-    members=(),
-):
+    user: User,
+    name: str,
+    street: OrgNode,
+    community: OrgNode | None = None,
+    unit: OrgNode | None = None,
+    leader: Volunteer | None = None,
+    service_area: str = "",
+    description: str = "",
+    members: Iterable[Volunteer] = (),
+) -> Team:
     """Create a volunteer team with its leader and members; return it."""
     if community is not None:
         require(user, "volunteers.manage", community)
@@ -266,20 +279,20 @@ def team_create(
     return team
 
 
-def _team_member_add(team, volunteer):
+def _team_member_add(team: Team, volunteer: Volunteer) -> None:
     if volunteer.street_id != team.street_id:
         raise _invalid(_("队员须是本街道的志愿者。"))
     TeamMembership.objects.get_or_create(team=team, volunteer=volunteer)
 
 
 @transaction.atomic
-def team_member_add(*, user, team, volunteer):
+def team_member_add(*, user: User, team: Team, volunteer: Volunteer) -> None:
     require(user, "volunteers.manage", team.community or team.street)
     _team_member_add(team, volunteer)
 
 
 @transaction.atomic
-def team_set_leader(*, user, team, volunteer):
+def team_set_leader(*, user: User, team: Team, volunteer: Volunteer) -> Team:
     """Make ``volunteer`` (a member, added if need be) the team's leader."""
     require(user, "volunteers.manage", team.community or team.street)
     _team_member_add(team, volunteer)

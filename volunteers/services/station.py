@@ -1,10 +1,16 @@
 """The love station: its items, their stock and redemptions."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.models import OrgNode
+from portal.models import User
 from portal.roles import require
 from volunteers.models import (
     EntryKind,
@@ -12,6 +18,7 @@ from volunteers.models import (
     PointsEntry,
     Redemption,
     StationItem,
+    Volunteer,
 )
 from volunteers.services._common import _check_community, _invalid
 from volunteers.services.ledger import _account_locked, _ledger_append, points_reverse
@@ -19,7 +26,14 @@ from volunteers.services.registration import _require_volunteer
 
 
 @transaction.atomic
-def station_get_or_create(*, user, community, name="", address="", opening_hours=""):
+def station_get_or_create(
+    *,
+    user: User,
+    community: OrgNode,
+    name: str = "",
+    address: str = "",
+    opening_hours: str = "",
+) -> LoveStation:
     _check_community(community)
     require(user, "volunteers.manage", community)
     station, _created = LoveStation.objects.get_or_create(
@@ -35,7 +49,15 @@ def station_get_or_create(*, user, community, name="", address="", opening_hours
 
 
 @transaction.atomic
-def station_item_create(*, user, station, name, price, stock=0, description=""):
+def station_item_create(
+    *,
+    user: User,
+    station: LoveStation,
+    name: str,
+    price: int,
+    stock: int = 0,
+    description: str = "",
+) -> StationItem:
     require(user, "volunteers.manage", station)
     item = StationItem(
         station=station,
@@ -52,7 +74,9 @@ def station_item_create(*, user, station, name, price, stock=0, description=""):
 
 
 @transaction.atomic
-def station_item_restock(*, user, item, quantity):
+def station_item_restock(
+    *, user: User, item: StationItem, quantity: int
+) -> StationItem:
     """Add ``quantity`` items to the stock (atomic increment)."""
     require(user, "volunteers.manage", item)
     if int(quantity) <= 0:
@@ -65,7 +89,14 @@ def station_item_restock(*, user, item, quantity):
 
 
 @transaction.atomic
-def redemption_create(*, user, item, quantity=1, volunteer=None, now=None):
+def redemption_create(
+    *,
+    user: User,
+    item: StationItem,
+    quantity: int = 1,
+    volunteer: Volunteer | None = None,
+    now: datetime | None = None,
+) -> Redemption:
     """Redeem points for ``quantity`` of ``item``; return the redemption.
 
     The volunteer redeems for himself; staff may record a redemption at the
@@ -125,7 +156,9 @@ def redemption_create(*, user, item, quantity=1, volunteer=None, now=None):
 
 
 @transaction.atomic
-def redemption_cancel(*, user, redemption, reason):
+def redemption_cancel(
+    *, user: User, redemption: Redemption, reason: str
+) -> PointsEntry:
     """Cancel a redemption: refund by a reversing entry and restock."""
     require(user, "volunteers.correct_points", redemption)
     entry = PointsEntry.objects.get(redemption=redemption)
