@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from orgs.models import OrgNode
 from portal.models import Role, User
-from portal.roles import can
 from portal.scope import Scope, scope_for
 from volunteers.models import (
     ATTENDED,
@@ -51,13 +50,18 @@ from volunteers.models import (
     PointsAccount,
     PointsEntry,
     Redemption,
-    ServicePost,
     StationItem,
     Team,
     Volunteer,
     VolunteerKind,
 )
-from volunteers.rules import Claim, is_claimant, quarter_months
+from volunteers.rules import Claim, quarter_months
+
+# Read by the pages and the API as selectors; they live in ``volunteers.rules``.
+from volunteers.rules import mask_address as mask_address
+from volunteers.rules import mask_name as mask_name
+from volunteers.rules import mask_phone as mask_phone
+from volunteers.rules import resident_view as resident_view
 
 T = TypeVar("T")
 
@@ -393,58 +397,6 @@ def claimable_list(
 def public_open_wishes(*, community: OrgNode) -> QuerySet[MicroWish]:
     """Return a community's open wishes for the public page (masked there)."""
     return MicroWish.objects.filter(community=community, status=ClaimStatus.OPEN)
-
-
-def mask_name(name: str) -> str:
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
-
-
-def mask_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    if len(phone) >= 8:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * len(phone)
-
-
-def mask_address(address: str) -> str:
-    if not address:
-        return ""
-    keep = min(6, max(len(address) // 3, 2))
-    return address[:keep] + "****"
-
-
-def resident_view(
-    obj: MicroWish | ServicePost,
-    user: User | AnonymousUser | None,
-    *,
-    detail: bool = False,
-) -> dict[str, Any]:
-    """Return the resident's name, address and phone as ``user`` may see them.
-
-    Masked on every list; unmasked to the accepted claimant, and on the detail
-    page to the community's staff who listed it.
-    """
-    plain = (
-        user is not None
-        and user.is_authenticated
-        and (is_claimant(obj, user) or (detail and can(user, "volunteers.manage", obj)))
-    )
-    if plain:
-        return {
-            "name": obj.resident_name,
-            "address": obj.resident_address,
-            "phone": obj.resident_phone,
-            "masked": False,
-        }
-    return {
-        "name": mask_name(obj.resident_name),
-        "address": mask_address(obj.resident_address),
-        "phone": mask_phone(obj.resident_phone),
-        "masked": True,
-    }
 
 
 # -- group service events --------------------------------------------------------------

@@ -12,7 +12,7 @@ row lock on his ``PointsAccount``, taken before anything else, so balances
 never go negative and never drift from the ledger's sum.
 """
 
-# Pure rules the selectors read too; they live in ``volunteers.rules``.
+# Rules the selectors read too; they live in ``volunteers.rules``.
 from volunteers.rules import is_claimant, quarter_months
 from volunteers.services.activities import (
     CHECKIN_SALT,
