@@ -4,26 +4,35 @@ Another scope's object is not found (404) because every fetch goes through
 these querysets; pages, API and exports share them, so they always agree.
 """
 
-from collections import defaultdict
-from datetime import datetime, time, timedelta
+from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     DateField,
     F,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orgs.models import OrgNode
-from portal.models import Role
-from portal.scope import scope_for
+from portal.models import Role, User
+from portal.scope import Scope, scope_for
 from volunteers.models import (
     ATTENDED,
     DONE_STATUSES,
@@ -46,11 +55,20 @@ from volunteers.models import (
     Volunteer,
     VolunteerKind,
 )
+from volunteers.rules import Claim, quarter_months
+
+# Read by the pages and the API as selectors; they live in ``volunteers.rules``.
+from volunteers.rules import mask_address as mask_address
+from volunteers.rules import mask_name as mask_name
+from volunteers.rules import mask_phone as mask_phone
+from volunteers.rules import resident_view as resident_view
+
+T = TypeVar("T")
 
 # -- scope helpers -----------------------------------------------------------------
 
 
-def _cached(scope, name, compute):
+def _cached(scope: Scope, name: str, compute: Callable[[], T]) -> T:
     value = getattr(scope, name, None)
     if value is None:
         value = compute()
@@ -61,7 +79,7 @@ def _cached(scope, name, compute):
     return value
 
 
-def volunteer_street_ids(scope):
+def volunteer_street_ids(scope: Scope) -> set[int]:
     """Return the streets of the communities where the user volunteers."""
     ids = scope.volunteer_community_ids
     if not ids:
@@ -75,7 +93,7 @@ def volunteer_street_ids(scope):
     )
 
 
-def unit_street_ids(scope):
+def unit_street_ids(scope: Scope) -> set[int]:
     """Return the streets of the units a unit head sees."""
     ids = scope.unit_ids
     if not ids:
@@ -89,7 +107,7 @@ def unit_street_ids(scope):
     )
 
 
-def scoped(scope, *filters):
+def scoped(scope: Scope, *filters: Q) -> Q:
     """OR ``filters`` together; a superuser sees every row.
 
     Needed because ``scope.q()`` is an empty ``Q()`` for a superuser, and an
@@ -103,7 +121,13 @@ def scoped(scope, *filters):
     return q
 
 
-def area_q(scope, *, community="community", street="street", unit=None):
+def area_q(
+    scope: Scope,
+    *,
+    community: str = "community",
+    street: str = "street",
+    unit: str | None = None,
+) -> Q:
     """Return the fact rows a staff role sees: ``scope.q()`` in index-friendly form.
 
     The same rows as ``scope.q(community=…, street=…, unit=…)`` for rows whose
@@ -129,7 +153,7 @@ def area_q(scope, *, community="community", street="street", unit=None):
     return q
 
 
-def _staff_q(scope, unit=None):
+def _staff_q(scope: Scope, unit: str | None = None) -> Q:
     """Return the rows a staff role sees (community, street, unit)."""
     return area_q(scope, unit=unit)
 
@@ -137,7 +161,7 @@ def _staff_q(scope, unit=None):
 # -- volunteers and teams ----------------------------------------------------------
 
 
-def volunteer_list(*, user):
+def volunteer_list(*, user: User | AnonymousUser) -> QuerySet[Volunteer]:
     scope = scope_for(user)
     q = scoped(
         scope,
@@ -149,13 +173,11 @@ def volunteer_list(*, user):
     )
 
 
-def volunteer_get(*, user, pk):
-    from django.shortcuts import get_object_or_404
-
+def volunteer_get(*, user: User | AnonymousUser, pk: int) -> Volunteer:
     return get_object_or_404(volunteer_list(user=user), pk=pk)
 
 
-def team_list(*, user):
+def team_list(*, user: User | AnonymousUser) -> QuerySet[Team]:
     scope = scope_for(user)
     q = scoped(
         scope,
@@ -172,7 +194,7 @@ def team_list(*, user):
 # -- activities and check-ins ----------------------------------------------------------
 
 
-def activity_list(*, user):
+def activity_list(*, user: User | AnonymousUser) -> QuerySet[Activity]:
     """Return activities the user sees: staff their scope, volunteers their street."""
     scope = scope_for(user)
     q = scoped(
@@ -183,15 +205,15 @@ def activity_list(*, user):
     return Activity.objects.filter(q).select_related("community", "unit", "street")
 
 
-def activities_near(*, volunteer, now=None):
+def activities_near(
+    *, volunteer: Volunteer, now: datetime | None = None
+) -> QuerySet[Activity]:
     """Return upcoming and running activities of the volunteer's street.
 
     The volunteer's own community first, then street-wide ones, then other
     communities of the street, each by start time.
     """
     now = now or timezone.now()
-    from django.db.models import Case, When
-
     return (
         Activity.objects.filter(
             street_id=volunteer.street_id,
@@ -211,20 +233,21 @@ def activities_near(*, volunteer, now=None):
     )
 
 
-def own_volunteer_id(scope):
+def own_volunteer_id(scope: Scope) -> int | None:
     """Return the id of the user's own volunteer row (cached on the scope).
 
     Filtering on this local column (``volunteer_id = …``) rather than on
     ``volunteer__person`` keeps every branch of the scope's OR on an indexed
     column of the fact table, so PostgreSQL can combine index scans.
     """
-    if not scope.person_id:
+    person_id = scope.person_id
+    if not person_id:
         return None
     value = _cached(
         scope,
         "_own_volunteer",
         lambda: (
-            Volunteer.objects.filter(person_id=scope.person_id)
+            Volunteer.objects.filter(person_id=person_id)
             .values_list("pk", flat=True)
             .first()
             or 0
@@ -233,12 +256,12 @@ def own_volunteer_id(scope):
     return value or None
 
 
-def _own_q(scope):
+def _own_q(scope: Scope) -> Q:
     vid = own_volunteer_id(scope)
     return Q(volunteer_id=vid) if vid else Q(pk__in=[])
 
 
-def checkin_list(*, user):
+def checkin_list(*, user: User | AnonymousUser) -> QuerySet[CheckIn]:
     scope = scope_for(user)
     q = scoped(
         scope,
@@ -254,7 +277,7 @@ def checkin_list(*, user):
 # -- points ------------------------------------------------------------------------------
 
 
-def _ledger_q(scope):
+def _ledger_q(scope: Scope) -> Q:
     return scoped(
         scope,
         area_q(scope),
@@ -263,28 +286,30 @@ def _ledger_q(scope):
     )
 
 
-def entry_list(*, user):
+def entry_list(*, user: User | AnonymousUser) -> QuerySet[PointsEntry]:
     scope = scope_for(user)
     return PointsEntry.objects.filter(_ledger_q(scope)).select_related(
         "volunteer__person", "community", "created_by"
     )
 
 
-def account_list(*, user):
+def account_list(*, user: User | AnonymousUser) -> QuerySet[PointsAccount]:
     scope = scope_for(user)
     return PointsAccount.objects.filter(_ledger_q(scope)).select_related(
         "volunteer__person", "community"
     )
 
 
-def redemption_list(*, user):
+def redemption_list(*, user: User | AnonymousUser) -> QuerySet[Redemption]:
     scope = scope_for(user)
     return Redemption.objects.filter(_ledger_q(scope)).select_related(
         "volunteer__person", "item", "community"
     )
 
 
-def ledger_by_community(*, user):
+def ledger_by_community(
+    *, user: User | AnonymousUser
+) -> QuerySet[PointsEntry, dict[str, Any]]:
     """Return points awarded, redeemed and net per community in scope."""
     return (
         entry_list(user=user)
@@ -295,7 +320,9 @@ def ledger_by_community(*, user):
     )
 
 
-def ledger_by_team(*, user):
+def ledger_by_team(
+    *, user: User | AnonymousUser
+) -> QuerySet[PointsEntry, dict[str, Any]]:
     """Return points per team (a member in two teams counts in both)."""
     scope = scope_for(user)
     teams = team_list(user=user).values_list("pk", flat=True)
@@ -309,7 +336,7 @@ def ledger_by_team(*, user):
     )
 
 
-def _ledger_sums():
+def _ledger_sums() -> dict[str, Any]:
     zero = Value(0)
     return {
         "awarded": Coalesce(Sum("points", filter=Q(kind=EntryKind.AWARD)), zero),
@@ -329,13 +356,13 @@ def _ledger_sums():
 # -- love station -------------------------------------------------------------------------
 
 
-def station_list(*, user):
+def station_list(*, user: User | AnonymousUser) -> QuerySet[LoveStation]:
     scope = scope_for(user)
     q = scoped(scope, _staff_q(scope), Q(community__in=scope.volunteer_community_ids))
     return LoveStation.objects.filter(q).select_related("community")
 
 
-def item_list(*, user):
+def item_list(*, user: User | AnonymousUser) -> QuerySet[StationItem]:
     scope = scope_for(user)
     q = scoped(scope, _staff_q(scope), Q(community__in=scope.volunteer_community_ids))
     return StationItem.objects.filter(q).select_related("station", "community")
@@ -344,7 +371,9 @@ def item_list(*, user):
 # -- micro-wishes and service posts -------------------------------------------------------
 
 
-def claimable_list(*, user, model):
+def claimable_list(
+    *, user: User | AnonymousUser, model: type[Claim]
+) -> QuerySet[Claim]:
     """Return the wishes (or posts) the user sees.
 
     Staff: their scope. Volunteers: their community's. Unit heads: those of
@@ -365,65 +394,15 @@ def claimable_list(*, user, model):
     )
 
 
-def public_open_wishes(*, community):
+def public_open_wishes(*, community: OrgNode) -> QuerySet[MicroWish]:
     """Return a community's open wishes for the public page (masked there)."""
-    from volunteers.models import MicroWish
-
     return MicroWish.objects.filter(community=community, status=ClaimStatus.OPEN)
-
-
-def mask_name(name):
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
-
-
-def mask_phone(phone):
-    if not phone:
-        return ""
-    if len(phone) >= 8:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * len(phone)
-
-
-def mask_address(address):
-    if not address:
-        return ""
-    keep = min(6, max(len(address) // 3, 2))
-    return address[:keep] + "****"
-
-
-def resident_view(obj, user, *, detail=False):
-    """Return the resident's name, address and phone as ``user`` may see them.
-
-    Masked on every list; unmasked to the accepted claimant, and on the detail
-    page to the community's staff who listed it.
-    """
-    from portal.roles import can
-    from volunteers.services import is_claimant
-
-    plain = bool(user and user.is_authenticated) and (
-        is_claimant(obj, user) or (detail and can(user, "volunteers.manage", obj))
-    )
-    if plain:
-        return {
-            "name": obj.resident_name,
-            "address": obj.resident_address,
-            "phone": obj.resident_phone,
-            "masked": False,
-        }
-    return {
-        "name": mask_name(obj.resident_name),
-        "address": mask_address(obj.resident_address),
-        "phone": mask_phone(obj.resident_phone),
-        "masked": True,
-    }
 
 
 # -- group service events --------------------------------------------------------------
 
 
-def group_event_list(*, user):
+def group_event_list(*, user: User | AnonymousUser) -> QuerySet[GroupServiceEvent]:
     scope = scope_for(user)
     return GroupServiceEvent.objects.filter(
         _staff_q(scope, unit="unit")
@@ -433,7 +412,7 @@ def group_event_list(*, user):
 # -- in-service party members (S15) -----------------------------------------------------
 
 
-def in_service_volunteers(*, user):
+def in_service_volunteers(*, user: User | AnonymousUser) -> QuerySet[Volunteer]:
     """Return the in-service party members the user follows.
 
     Street staff: all; a community: those registered with it; a unit's party
@@ -447,7 +426,11 @@ def in_service_volunteers(*, user):
     )
 
 
-def in_service_monthly_counts(volunteers, year, months=None):
+def in_service_monthly_counts(
+    volunteers: Iterable[Volunteer],
+    year: int,
+    months: Iterable[int] | None = None,
+) -> dict[int, dict[int, int]]:
     """Return {volunteer id: {month: services}} for ``year``.
 
     A service is a check-in at a community activity not marked absent.
@@ -460,7 +443,7 @@ def in_service_monthly_counts(volunteers, year, months=None):
     )
     if months:
         rows = rows.filter(checked_in_at__month__in=months)
-    counts = defaultdict(dict)
+    counts: defaultdict[int, dict[int, int]] = defaultdict(dict)
     for row in (
         rows.annotate(month=ExtractMonth("checked_in_at"))
         .order_by()
@@ -471,16 +454,18 @@ def in_service_monthly_counts(volunteers, year, months=None):
     return counts
 
 
-def year_is_closed(year, today=None):
+def year_is_closed(year: int, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return year < today.year
 
 
-def in_service_units(*, user, year, month):
+def in_service_units(
+    *, user: User | AnonymousUser, year: int, month: int
+) -> list[dict[str, Any]]:
     """Return one summary row per employer unit for ``year`` and ``month``."""
     volunteers = in_service_volunteers(user=user)
     counts = in_service_monthly_counts(volunteers, year)
-    units = {}
+    units: dict[int | None, dict[str, Any]] = {}
     for v in volunteers.order_by().values(
         "id", "employer_unit_id", "employer_unit__name"
     ):
@@ -504,17 +489,24 @@ def in_service_units(*, user, year, month):
     return sorted(units.values(), key=lambda r: (-r["below_month"], r["unit_name"]))
 
 
-def in_service_members(*, user, year, unit_id=None, month=None, today=None):
+def in_service_members(
+    *,
+    user: User | AnonymousUser,
+    year: int,
+    unit_id: int | None = None,
+    month: int | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
     """Return each member's services per month of ``year`` and the flags.
 
     ``below_month``: fewer than one service in ``month``; ``below_year``:
     fewer than ten in the year, which once the year is over means not
     eligible for excellent party member (``not_eligible``).
     """
-    volunteers = in_service_volunteers(user=user)
+    members = in_service_volunteers(user=user)
     if unit_id is not None:
-        volunteers = volunteers.filter(employer_unit_id=unit_id)
-    volunteers = list(volunteers.order_by("employer_unit__name", "person__name", "id"))
+        members = members.filter(employer_unit_id=unit_id)
+    volunteers = list(members.order_by("employer_unit__name", "person__name", "id"))
     counts = in_service_monthly_counts(volunteers, year)
     closed = year_is_closed(year, today)
     reviews = {}
@@ -544,14 +536,14 @@ def in_service_members(*, user, year, unit_id=None, month=None, today=None):
     return rows
 
 
-def service_card(*, user, unit_id, year, quarter):
+def service_card(
+    *, user: User | AnonymousUser, unit_id: int, year: int, quarter: int
+) -> dict[str, Any]:
     """Return the quarter's service record card of one employer unit.
 
     Each member the user may see, with every service in the quarter (date,
     activity, community, hours, attendance, party points confirmed).
     """
-    from volunteers.services import quarter_months
-
     months = quarter_months(quarter)
     volunteers = list(
         in_service_volunteers(user=user)
@@ -590,14 +582,14 @@ def service_card(*, user, unit_id, year, quarter):
     return {"months": months, "members": members}
 
 
-def annotate_balance(queryset):
+def annotate_balance(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
     """Add ``balance`` (from the account row) to a volunteer queryset."""
     return queryset.annotate(
         balance=Coalesce("account__balance", Value(0), output_field=IntegerField())
     )
 
 
-def ledger_mismatches():
+def ledger_mismatches() -> QuerySet[PointsAccount, tuple[int, int, int]]:
     """Return accounts whose cached balance differs from their ledger's sum.
 
     Always empty: the services move both in one transaction under a row
@@ -622,7 +614,7 @@ def ledger_mismatches():
 # -- the routine notice (S21) -------------------------------------------------------------
 
 
-def volunteer_notice_figures(*, scope, start, end):
+def volunteer_notice_figures(*, scope: Scope, start: date, end: date) -> dict[str, Any]:
     """Return volunteering's part of the routine notice for ``start``–``end``.
 
     ``service``: check-ins not absent (``checkins``, ``volunteers``, ``minutes``);
@@ -642,7 +634,9 @@ def volunteer_notice_figures(*, scope, start, end):
         minutes=Coalesce(Sum("minutes"), 0),
     )
     figures = ("events", "served", "wishes", "members", "services", "short")
-    units = defaultdict(lambda: dict.fromkeys(figures, 0))
+    units: defaultdict[int | None, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(figures, 0)
+    )
     for unit_id, n in (
         MicroWish.objects.filter(area_q(scope), status__in=DONE_STATUSES)
         .filter(fulfilled_at__gte=lo, fulfilled_at__lt=hi)
@@ -672,7 +666,8 @@ def volunteer_notice_figures(*, scope, start, end):
         .annotate(n=Count("id"))
     ):
         served[pk][month] = n
-    over, month = [], start.replace(day=1)  # the period's months already over
+    over: list[date] = []  # the period's months already over
+    month = start.replace(day=1)
     limit = min(end + timedelta(days=1), timezone.localdate())
     while (after := (month + timedelta(days=31)).replace(day=1)) <= limit:
         over, month = [*over, month], after
