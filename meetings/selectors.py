@@ -22,6 +22,8 @@ from meetings.models import (
     ActionItemUpdate,
     Attachment,
     Attendance,
+    Campaign,
+    CampaignSection,
     ChannelPost,
     Meeting,
     MeetingStatus,
@@ -174,8 +176,6 @@ def meeting_attachments(meeting):
 
 def meeting_inspections(meeting):
     """Return (section, inspection or None) for every section of the community."""
-    from meetings.models import CampaignSection
-
     if meeting.community_id is None:
         return []
     sections = list(
@@ -493,8 +493,6 @@ def channel_post_get(*, committee, pk):
 
 def campaign_list(*, user, community=None):
     """Return the campaigns in scope, with their sections and owners."""
-    from meetings.models import Campaign, CampaignSection
-
     if not _viewer(user):
         return Campaign.objects.none()
     scope = scope_for(user)

@@ -10,10 +10,11 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -196,8 +197,6 @@ def meeting_schedule(request):
 
 
 def _url(name, *args):
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 
@@ -414,8 +413,6 @@ def _save_minutes_draft(request, meeting, form):
 
 
 def _forbidden():
-    from django.core.exceptions import PermissionDenied
-
     return PermissionDenied(_("您没有执行此操作的权限。"))
 
 
