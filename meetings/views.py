@@ -11,7 +11,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -460,27 +459,20 @@ def problem_add(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    problem = services.problem_create(
-                        user=request.user,
-                        committee=committee,
-                        meeting=meeting,
-                        title=data["title"],
-                        description=data["description"],
-                        source=data["source"],
-                        reporter_name=data["reporter_name"],
-                        reporter_unit=data["reporter_unit"],
-                        raised_during_meeting=data["raised_during_meeting"],
-                    )
-                    if data.get("item_unit"):
-                        services.action_item_create(
-                            user=request.user,
-                            problem=problem,
-                            unit=data["item_unit"],
-                            title=data["item_title"],
-                            due_on=data["item_due_on"],
-                            meeting=meeting,
-                        )
+                problem = services.problem_create_with_item(
+                    user=request.user,
+                    committee=committee,
+                    meeting=meeting,
+                    title=data["title"],
+                    description=data["description"],
+                    source=data["source"],
+                    reporter_name=data["reporter_name"],
+                    reporter_unit=data["reporter_unit"],
+                    raised_during_meeting=data["raised_during_meeting"],
+                    item_unit=data.get("item_unit"),
+                    item_title=data["item_title"],
+                    item_due_on=data["item_due_on"],
+                )
             except ValidationError as exc:
                 pages.form_errors(form, exc)
             else:

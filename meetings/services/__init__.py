@@ -17,6 +17,7 @@ from meetings.services.action_items import (
     action_item_reschedule,
     action_item_update,
     action_items_mark_overdue,
+    problem_create_with_item,
 )
 from meetings.services.attendance_minutes import (
     can_file_minutes,
@@ -83,6 +84,7 @@ __all__ = [
     "person_reachable",
     "problem_answer",
     "problem_create",
+    "problem_create_with_item",
     "problem_escalate",
     "problem_from_grid_case",
     "rotation_swap_record",

@@ -14,6 +14,7 @@ from meetings.models import (
     ActionItemUpdate,
     Problem,
     ProblemEventKind,
+    ProblemSource,
 )
 from meetings.reminders import action_item_reminders_sync, unit_channels
 from meetings.services._common import (
@@ -23,7 +24,7 @@ from meetings.services._common import (
     _store_files,
     committee_target,
 )
-from meetings.services.problems import _event, _problem_refresh
+from meetings.services.problems import _event, _problem_refresh, problem_create
 from meetings.uploads import ATTACHMENTS
 from orgs.models import CommitteeKind, OrgKind
 from portal.notify import notify
@@ -101,6 +102,49 @@ def action_item_create(*, user, problem, unit, title, due_on, weight=1, meeting=
     )
     action_item_reminders_sync(item)
     return item
+
+
+@transaction.atomic
+def problem_create_with_item(
+    *,
+    user,
+    committee,
+    meeting,
+    title,
+    description="",
+    source=ProblemSource.MEMBER_UNIT,
+    reporter_name="",
+    reporter_unit=None,
+    raised_during_meeting=False,
+    item_unit=None,
+    item_title="",
+    item_due_on=None,
+):
+    """Put a problem on a meeting's agenda with its first action item, if given.
+
+    Both or neither: a refused action item leaves no problem behind.
+    """
+    problem = problem_create(
+        user=user,
+        committee=committee,
+        meeting=meeting,
+        title=title,
+        description=description,
+        source=source,
+        reporter_name=reporter_name,
+        reporter_unit=reporter_unit,
+        raised_during_meeting=raised_during_meeting,
+    )
+    if item_unit:
+        action_item_create(
+            user=user,
+            problem=problem,
+            unit=item_unit,
+            title=item_title,
+            due_on=item_due_on,
+            meeting=meeting,
+        )
+    return problem
 
 
 def _store_item_files(checked, item, user, written):
