@@ -1,6 +1,12 @@
 """Action items: agreed for a problem, reported on by their unit, rescheduled,
 and marked overdue; each change rolls up into the problem."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +18,8 @@ from meetings.models import (
     ActionItem,
     ActionItemStatus,
     ActionItemUpdate,
+    Attachment,
+    Meeting,
     Problem,
     ProblemEventKind,
     ProblemSource,
@@ -26,12 +34,13 @@ from meetings.services._common import (
 )
 from meetings.services.problems import _event, _problem_refresh, problem_create
 from meetings.uploads import ATTACHMENTS
-from orgs.models import CommitteeKind, OrgKind
+from orgs.models import Committee, CommitteeKind, OrgKind, OrgNode
+from portal.models import User
 from portal.notify import notify
-from portal.uploads import uploads_check
+from portal.uploads import CheckedFile, uploads_check
 
 
-def _check_unit(unit, committee):
+def _check_unit(unit: OrgNode | None, committee: Committee) -> None:
     if unit is None or unit.kind != OrgKind.UNIT:
         raise ValidationError({"unit": _("责任单位必须是驻区单位。")})
     if unit.street_id != committee.street_id:
@@ -43,7 +52,16 @@ def _check_unit(unit, committee):
 
 
 @transaction.atomic
-def action_item_create(*, user, problem, unit, title, due_on, weight=1, meeting=None):
+def action_item_create(
+    *,
+    user: User | None,
+    problem: Problem,
+    unit: OrgNode,
+    title: str,
+    due_on: date | None,
+    weight: int = 1,
+    meeting: Meeting | None = None,
+) -> ActionItem:
     """Agree a solution for a problem: a unit, a due date and a weight."""
     problem = (
         Problem.objects.select_for_update(of=("self",))
@@ -107,19 +125,19 @@ def action_item_create(*, user, problem, unit, title, due_on, weight=1, meeting=
 @transaction.atomic
 def problem_create_with_item(
     *,
-    user,
-    committee,
-    meeting,
-    title,
-    description="",
-    source=ProblemSource.MEMBER_UNIT,
-    reporter_name="",
-    reporter_unit=None,
-    raised_during_meeting=False,
-    item_unit=None,
-    item_title="",
-    item_due_on=None,
-):
+    user: User | None,
+    committee: Committee,
+    meeting: Meeting | None,
+    title: str,
+    description: str = "",
+    source: str = ProblemSource.MEMBER_UNIT,
+    reporter_name: str = "",
+    reporter_unit: OrgNode | None = None,
+    raised_during_meeting: bool = False,
+    item_unit: OrgNode | None = None,
+    item_title: str = "",
+    item_due_on: date | None = None,
+) -> Problem:
     """Put a problem on a meeting's agenda with its first action item, if given.
 
     Both or neither: a refused action item leaves no problem behind.
@@ -147,7 +165,9 @@ def problem_create_with_item(
     return problem
 
 
-def _store_item_files(checked, item, user, written):
+def _store_item_files(
+    checked: list[CheckedFile], item: ActionItem, user: User | None, written: list[str]
+) -> list[Attachment]:
     if checked and item.meeting_id is None:
         raise ValidationError(_("该举措不属于任何会议，不能上传附件。"))
     return _store_files(
@@ -156,10 +176,17 @@ def _store_item_files(checked, item, user, written):
 
 
 def action_item_update(
-    *, user, item, status, progress=None, note="", evidence="", files=()
-):
+    *,
+    user: User | None,
+    item: ActionItem,
+    status: str,
+    progress: int | str | None = None,
+    note: str = "",
+    evidence: str = "",
+    files: Iterable[Any] = (),
+) -> ActionItem:
     """Report progress on an action item: in progress with a %, or done with evidence."""
-    written = []
+    written: list[str] = []
     try:
         return _action_item_update(
             user=user,
@@ -178,8 +205,16 @@ def action_item_update(
 
 @transaction.atomic
 def _action_item_update(
-    *, user, item, status, progress, note, evidence, files, written
-):
+    *,
+    user: User | None,
+    item: ActionItem,
+    status: str,
+    progress: Any,
+    note: str,
+    evidence: str,
+    files: Iterable[Any],
+    written: list[str],
+) -> ActionItem:
     item = (
         ActionItem.objects.select_for_update(of=("self",))
         .select_related("unit")
@@ -245,7 +280,9 @@ def _action_item_update(
 
 
 @transaction.atomic
-def action_item_reschedule(*, user, item, due_on, reason):
+def action_item_reschedule(
+    *, user: User | None, item: ActionItem, due_on: date | None, reason: str
+) -> ActionItem:
     """Give an action item a new due date, with the reason on record."""
     item = (
         ActionItem.objects.select_for_update(of=("self",))
@@ -283,7 +320,7 @@ def action_item_reschedule(*, user, item, due_on, reason):
 
 
 @transaction.atomic
-def action_items_mark_overdue(*, today=None):
+def action_items_mark_overdue(*, today: date | None = None) -> int:
     """Mark open and in-progress items past their due date as overdue; return count.
 
     Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and moved with a

@@ -1,5 +1,10 @@
 """Attendance at a meeting, its minutes and their draft."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +30,13 @@ from meetings.services._common import (
     committee_target,
 )
 from meetings.uploads import ATTACHMENTS
-from orgs.models import OrgKind
-from portal.roles import can
+from orgs.models import OrgKind, OrgNode, Seat
+from portal.models import User
+from portal.roles import Actor, can
 from portal.uploads import uploads_check
 
 
-def unit_of_seat(seat):
+def unit_of_seat(seat: Seat) -> OrgNode | None:
     """Return the resident unit a seat represents (through its party org), or None."""
     node = seat.represents
     for _hop in range(4):
@@ -44,21 +50,27 @@ def unit_of_seat(seat):
     return None
 
 
-def _check_meeting_started(meeting, message):
+def _check_meeting_started(meeting: Meeting, message: str) -> None:
     """Refuse a record of what happened at a meeting that has not started yet."""
     if not meeting.has_started(timezone.now()):
         start = timezone.localtime(meeting.held_at, _tz())
         raise ValidationError(message % start.strftime("%Y-%m-%d %H:%M"))
 
 
-def _mark_held(meeting):
+def _mark_held(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.SCHEDULED:
         meeting.status = MeetingStatus.HELD
         meeting.save(update_fields=["status", "updated_at"])
 
 
 @transaction.atomic
-def meeting_record_attendance(*, user, meeting, statuses, guests=()):
+def meeting_record_attendance(
+    *,
+    user: User | None,
+    meeting: Meeting,
+    statuses: Mapping[Any, str],
+    guests: Iterable[tuple[str, str]] = (),
+) -> Meeting:
     """Record who came: ``statuses`` maps seat id → status; ``guests`` are
     (kind, name) pairs of resident representatives and guests (replaced whole).
     """
@@ -126,7 +138,7 @@ def meeting_record_attendance(*, user, meeting, statuses, guests=()):
     return meeting
 
 
-def can_file_minutes(user, meeting):
+def can_file_minutes(user: Actor, meeting: Meeting) -> bool:
     """Return whether ``user`` may file this meeting's minutes (secretary or chair)."""
     if can(user, "meetings.file_minutes", **committee_target(meeting.committee)):
         return True
@@ -139,7 +151,14 @@ def can_file_minutes(user, meeting):
     )
 
 
-def meeting_file_minutes(*, user, meeting, text, files=(), note=""):
+def meeting_file_minutes(
+    *,
+    user: User | None,
+    meeting: Meeting,
+    text: str,
+    files: Iterable[Any] = (),
+    note: str = "",
+) -> Meeting:
     """File (or revise) a meeting's minutes with attachments; all or nothing.
 
     The text is sanitised; every filing is kept as a revision with who and
@@ -147,7 +166,7 @@ def meeting_file_minutes(*, user, meeting, text, files=(), note=""):
     whole filing with a clear message, and files written by a filing that then
     fails are deleted again.
     """
-    written = []
+    written: list[str] = []
     try:
         return _meeting_file_minutes(
             user=user,
@@ -163,7 +182,15 @@ def meeting_file_minutes(*, user, meeting, text, files=(), note=""):
 
 
 @transaction.atomic
-def _meeting_file_minutes(*, user, meeting, text, files, note, written):
+def _meeting_file_minutes(
+    *,
+    user: User | None,
+    meeting: Meeting,
+    text: str,
+    files: Iterable[Any],
+    note: str,
+    written: list[str],
+) -> Meeting:
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("chair__person")
@@ -209,7 +236,7 @@ def _meeting_file_minutes(*, user, meeting, text, files, note, written):
 
 
 @transaction.atomic
-def meeting_save_minutes_draft(*, user, meeting, text):
+def meeting_save_minutes_draft(*, user: User, meeting: Meeting, text: str) -> Meeting:
     """Save the minutes as a draft: nothing is filed, so the meeting's status
     and its reminders stay as they are (the chair can write ahead of the
     meeting, and file after it)."""

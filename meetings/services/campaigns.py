@@ -1,6 +1,12 @@
 """Campaigns (e.g. 创文), their sections given to units, and the on-site
 inspection of the sections at a 大党委's meeting (S11)."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,11 +18,19 @@ from meetings.services._common import (
     _require,
     committee_target,
 )
-from orgs.models import OrgKind
+from orgs.models import OrgKind, OrgNode
+from portal.models import User
 
 
 @transaction.atomic
-def campaign_create(*, user, community, name, starts_on, ends_on=None):
+def campaign_create(
+    *,
+    user: User | None,
+    community: OrgNode,
+    name: str,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> Campaign:
     """Start a campaign (e.g. 创文) in a community."""
     _require(
         user,
@@ -41,7 +55,14 @@ def campaign_create(*, user, community, name, starts_on, ends_on=None):
 
 
 @transaction.atomic
-def campaign_section_create(*, user, campaign, name, unit, area=""):
+def campaign_section_create(
+    *,
+    user: User | None,
+    campaign: Campaign,
+    name: str,
+    unit: OrgNode | None,
+    area: str = "",
+) -> CampaignSection:
     """Give a section of the campaign to a unit (分片包段)."""
     _require(
         user,
@@ -69,7 +90,9 @@ def campaign_section_create(*, user, campaign, name, unit, area=""):
 
 
 @transaction.atomic
-def meeting_record_inspections(*, user, meeting, results):
+def meeting_record_inspections(
+    *, user: User | None, meeting: Meeting, results: Mapping[Any, tuple[str, str]]
+) -> Meeting:
     """Record the on-site inspection of sections: {section id: (result, note)}."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require(user, "meetings.file_minutes", **committee_target(meeting.committee))

@@ -1,5 +1,7 @@
 """The committee's channel between meetings (S13), mirrored to its group robot."""
 
+from __future__ import annotations
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -8,19 +10,28 @@ from django.utils.translation import gettext as _
 
 from meetings.models import ChannelPost
 from meetings.services._common import committee_target, is_committee_member
-from portal.models import Channel
+from orgs.models import Committee
+from portal.models import Channel, User
 from portal.notify import notify, reminder_schedule
-from portal.roles import can
+from portal.roles import Actor, can
 
 
-def can_post_channel(user, committee):
+def can_post_channel(user: Actor, committee: Committee) -> bool:
     if can(user, "meetings.post_channel", **committee_target(committee)):
         return True
     return can(user, "meetings.post_channel") and is_committee_member(user, committee)
 
 
 @transaction.atomic
-def channel_post_create(*, user, committee, body, title="", parent=None, mirror=False):
+def channel_post_create(
+    *,
+    user: User,
+    committee: Committee,
+    body: str,
+    title: str = "",
+    parent: ChannelPost | None = None,
+    mirror: bool = False,
+) -> ChannelPost:
     """Post (or reply) on a committee's board; mirror a post to its group robot.
 
     The mirror is a reminder row on the webhook channel, due now: the periodic

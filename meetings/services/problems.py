@@ -1,7 +1,11 @@
 """Problems on a committee's agenda: raised, fed from the grid, escalated,
 answered, and resolved with the result fed back to whoever raised them."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,13 +33,15 @@ from meetings.services._common import (
     committee_target,
     is_committee_member,
 )
-from orgs.models import Committee, CommitteeKind, OrgKind
+from orgs.models import Committee, CommitteeKind, OrgKind, OrgNode
 from portal.models import Role, User
 from portal.notify import notify
-from portal.roles import can
+from portal.roles import Actor, can
 
 
-def next_meeting(committee, *, after=None):
+def next_meeting(
+    committee: Committee, *, after: datetime | None = None
+) -> Meeting | None:
     """Return the committee's next scheduled meeting (from now), or None."""
     after = after or timezone.now()
     return (
@@ -47,13 +53,15 @@ def next_meeting(committee, *, after=None):
     )
 
 
-def _event(problem, kind, user=None, note=""):
+def _event(
+    problem: Problem, kind: str, user: User | None = None, note: str = ""
+) -> ProblemEvent:
     return ProblemEvent.objects.create(
         problem=problem, kind=kind, actor=_actor(user), note=note
     )
 
 
-def can_report_problem(user, committee):
+def can_report_problem(user: Actor, committee: Committee) -> bool:
     if can(user, "meetings.manage", **committee_target(committee)):
         return True
     return can(user, "meetings.report_problem") and is_committee_member(user, committee)
@@ -62,16 +70,16 @@ def can_report_problem(user, committee):
 @transaction.atomic
 def problem_create(
     *,
-    user,
-    committee,
-    title,
-    description="",
-    source=ProblemSource.MEMBER_UNIT,
-    meeting=None,
-    reporter_name="",
-    reporter_unit=None,
-    raised_during_meeting=False,
-):
+    user: User | None,
+    committee: Committee,
+    title: str,
+    description: str = "",
+    source: str = ProblemSource.MEMBER_UNIT,
+    meeting: Meeting | None = None,
+    reporter_name: str = "",
+    reporter_unit: OrgNode | None = None,
+    raised_during_meeting: bool = False,
+) -> Problem:
     """Put a problem on a committee's agenda (its next meeting unless given)."""
     if user is not None and not can_report_problem(user, committee):
         raise PermissionDenied(_("您没有向该委员会反映问题的权限。"))
@@ -110,7 +118,7 @@ def problem_create(
     return problem
 
 
-def _normalise_history(history):
+def _normalise_history(history: Iterable[Any] | None) -> list[dict[str, str]]:
     rows = []
     for entry in history or ():
         if isinstance(entry, dict):
@@ -134,16 +142,16 @@ def _normalise_history(history):
 @transaction.atomic
 def problem_from_grid_case(
     *,
-    case_id,
-    level,
-    street,
-    title,
-    text="",
-    history=(),
-    community=None,
-    reporter=None,
-    reporter_name="",
-):
+    case_id: int,
+    level: str,
+    street: OrgNode,
+    title: str,
+    text: str = "",
+    history: Iterable[Any] = (),
+    community: OrgNode | None = None,
+    reporter: User | None = None,
+    reporter_name: str = "",
+) -> Problem:
     """Put a grid case escalated to a community or the street on the agenda.
 
     ``level`` is ``"community"`` (the community's 大党委) or ``"street"`` (the
@@ -221,7 +229,7 @@ def problem_from_grid_case(
     return problem
 
 
-def _street_staff(street_id):
+def _street_staff(street_id: int) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True,
@@ -232,7 +240,7 @@ def _street_staff(street_id):
 
 
 @transaction.atomic
-def problem_escalate(*, user, problem, reason):
+def problem_escalate(*, user: User | None, problem: Problem, reason: str) -> Problem:
     """Send a problem a 大党委 cannot solve to the 大工委 (S9), with its history.
 
     The 大工委 gets a new problem linked to this one (``escalated_from``) on its
@@ -296,13 +304,13 @@ def problem_escalate(*, user, problem, reason):
     return upper
 
 
-def _root(problem):
-    while problem.escalated_from_id:
+def _root(problem: Problem) -> Problem:
+    while problem.escalated_from is not None:
         problem = problem.escalated_from
     return problem
 
 
-def _feedback(problem, user):
+def _feedback(problem: Problem, user: User | None) -> None:
     """Give the result back: up the escalation chain to the original reporter.
 
     Each level gets the result and a history line; the original problem's
@@ -342,11 +350,13 @@ def _feedback(problem, user):
     _event(problem, ProblemEventKind.FEEDBACK, user, note)
 
 
-def _grid_case_feedback(problem):
+def _grid_case_feedback(problem: Problem) -> bool:
     """Close the grid case with the result; return whether it was closed.
 
     The grid then asks the case's reporter to confirm (or reopen) it.
     """
+    if problem.grid_case_id is None:
+        return False
     case = Case.objects.filter(pk=problem.grid_case_id).first()
     if case is None or case.status != CaseStatus.OPEN:
         return False
@@ -357,7 +367,7 @@ def _grid_case_feedback(problem):
 
 
 @transaction.atomic
-def problem_answer(*, user, problem, answer):
+def problem_answer(*, user: User | None, problem: Problem, answer: str) -> Problem:
     """Close a problem with a written answer (no action needed, or explained)."""
     problem = (
         Problem.objects.select_for_update(of=("self",))
@@ -384,7 +394,7 @@ def problem_answer(*, user, problem, answer):
     return problem
 
 
-def _problem_refresh(problem, user):
+def _problem_refresh(problem: Problem, user: User | None) -> Problem:
     """Roll the items up into the problem: progress, and resolution when all done."""
     items = list(problem.action_items.all())
     if not items:

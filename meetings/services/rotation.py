@@ -1,5 +1,9 @@
 """Swapping the rotating chair of two months (the rule is ``meetings.rotation``)."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -10,10 +14,18 @@ from meetings.reminders import meeting_reminders_sync
 from meetings.rotation import compute_chairs, seat_serves, unit_secretaries_only
 from meetings.services._common import _actor, _as_month, _require, committee_target
 from orgs.models import Committee, Seat
+from portal.models import User
 
 
 @transaction.atomic
-def rotation_swap_record(*, user, committee, month_a, month_b, reason):
+def rotation_swap_record(
+    *,
+    user: User | None,
+    committee: Committee,
+    month_a: date | str,
+    month_b: date | str,
+    reason: str,
+) -> RotationSwap:
     """Let the chairs of two months trade places, with a reason kept on record."""
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _require(user, "meetings.manage", **committee_target(committee))

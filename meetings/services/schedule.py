@@ -1,7 +1,10 @@
 """Scheduling the monthly meetings, changing and cancelling them, and the
 periodic work that schedules ahead and keeps their reminders in step."""
 
+from __future__ import annotations
+
 import calendar
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,14 +34,17 @@ from meetings.services._common import (
     _tz,
     committee_target,
 )
-from orgs.models import Committee, CommitteeKind
+from orgs.models import Committee, CommitteeKind, OrgNode, Person
+from portal.models import User
 from portal.roles import can
 
 #: Committees that hold monthly joint meetings.
 MEETING_KINDS = (CommitteeKind.BIG_WORKING, CommitteeKind.BIG_PARTY)
 
 
-def default_schedule(committee, month):
+def default_schedule(
+    committee: Committee, month: date
+) -> tuple[datetime, str, str, str]:
     """Return (held_at, place_kind, place, address) for a newly scheduled meeting.
 
     大党委: third Wednesday, 15:00, in the community's service centre; 大工委:
@@ -58,7 +64,8 @@ def default_schedule(committee, month):
             day += timedelta(days=1)
         day += timedelta(days=14)
         at = time(15, 0)
-        community_name = committee.community.name if committee.community_id else ""
+        community = committee.community
+        community_name = community.name if community is not None else ""
         place = _("%s党群服务中心会议室") % community_name
     address = committee.org.address if committee.org_id else ""
     return datetime.combine(day, at, tzinfo=_tz()), PlaceKind.ROOM, place, address
@@ -68,7 +75,13 @@ def default_schedule(committee, month):
 
 
 @transaction.atomic
-def meeting_schedule_month(*, month, user=None, street=None, committees=None):
+def meeting_schedule_month(
+    *,
+    month: date | str,
+    user: User | None = None,
+    street: OrgNode | None = None,
+    committees: Iterable[Committee] | None = None,
+) -> list[Meeting]:
     """Create the month's meeting of every 大工委 and 大党委; return the new ones.
 
     Idempotent: a committee that has its meeting for the month gets nothing new
@@ -77,14 +90,14 @@ def meeting_schedule_month(*, month, user=None, street=None, committees=None):
     waiting for a meeting of its committee on its agenda.
     """
     month = _as_month(month)
-    qs = Committee.objects.filter(kind__in=MEETING_KINDS).select_related(
+    query = Committee.objects.filter(kind__in=MEETING_KINDS).select_related(
         "community", "org"
     )
     if street is not None:
-        qs = qs.filter(street=street)
+        query = query.filter(street=street)
     if committees is not None:
-        qs = qs.filter(pk__in=[c.pk for c in committees])
-    qs = list(qs.order_by("street_id", "kind", "community_id", "pk"))
+        query = query.filter(pk__in=[c.pk for c in committees])
+    qs = list(query.order_by("street_id", "kind", "community_id", "pk"))
     if user is not None:
         allowed = [c for c in qs if can(user, "meetings.manage", **committee_target(c))]
         if not allowed:
@@ -130,7 +143,16 @@ def meeting_schedule_month(*, month, user=None, street=None, committees=None):
 
 
 @transaction.atomic
-def meeting_update(*, user, meeting, held_at, place_kind, place, address="", agenda=""):
+def meeting_update(
+    *,
+    user: User | None,
+    meeting: Meeting,
+    held_at: datetime,
+    place_kind: str,
+    place: str,
+    address: str = "",
+    agenda: str = "",
+) -> Meeting:
     """Change a meeting's time, place or agenda; move its reminders with it."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require(user, "meetings.manage", **committee_target(meeting.committee))
@@ -157,7 +179,7 @@ def meeting_update(*, user, meeting, held_at, place_kind, place, address="", age
 
 
 @transaction.atomic
-def meeting_cancel(*, user, meeting, reason):
+def meeting_cancel(*, user: User | None, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a meeting that has not been held; cancel its pending reminders."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require(user, "meetings.manage", **committee_target(meeting.committee))
@@ -176,7 +198,7 @@ def meeting_cancel(*, user, meeting, reason):
 # -- periodic work ----------------------------------------------------------------------
 
 
-def meetings_schedule_ahead(*, today=None):
+def meetings_schedule_ahead(*, today: date | None = None) -> int:
     """Schedule this month's and next month's meetings; return how many were new."""
     today = today or timezone.localdate()
     this = month_start(today)
@@ -191,7 +213,7 @@ SYNC_AHEAD = timedelta(days=10)
 SYNC_BACK = timedelta(days=7)
 
 
-def meetings_sync_reminders(*, now=None):
+def meetings_sync_reminders(*, now: datetime | None = None) -> int:
     """Re-sync the reminders of meetings and items near now; return rows created.
 
     Catches what changed since scheduling (a new seat, a role given to a new
@@ -215,6 +237,6 @@ def meetings_sync_reminders(*, now=None):
     return created
 
 
-def person_reachable(person):
+def person_reachable(person: Person) -> bool:
     """Return whether a reminder can reach ``person`` at all (for the pages)."""
     return bool(person_channels(person))
