@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 from meetings.models import (
     ActionItemStatus,
     AttendanceStatus,
+    AttendeeKind,
     InspectionResult,
     PlaceKind,
     ProblemSource,
@@ -119,8 +120,6 @@ class AttendanceForm(forms.Form):
         return {seat.pk: self.cleaned_data["seat_%s" % seat.pk] for seat in self.seats}
 
     def guest_list(self):
-        from meetings.models import AttendeeKind
-
         out = []
         for kind, field in (
             (AttendeeKind.RESIDENT, "residents"),

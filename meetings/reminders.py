@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.models import ActionItemStatus, MeetingStatus
 from orgs.models import CommitteeKind
 from portal.models import Channel, Role, User
 from portal.notify import reminders_sync
@@ -141,8 +142,6 @@ def item_prefix(item):
 
 def meeting_desired_reminders(meeting, *, seats, now):
     """Return {key: fields} of the reminders ``meeting`` should have now."""
-    from meetings.models import MeetingStatus
-
     desired = {}
     if meeting.status == MeetingStatus.CANCELLED:
         return desired
@@ -222,8 +221,6 @@ def meeting_reminders_sync(meeting, *, now=None):
 
 def action_item_desired_reminders(item, *, now):
     """Return {key: fields} of the reminders an action item should have now."""
-    from meetings.models import ActionItemStatus
-
     desired = {}
     if item.status == ActionItemStatus.DONE:
         return desired

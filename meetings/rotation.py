@@ -29,6 +29,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from meetings.models import RotationSwap
+from orgs.models import CommitteeKind, Seat
 from portal.params import YEAR_MAX, YEAR_MIN, to_int
 
 
@@ -76,8 +78,6 @@ def seat_serves(seat, month):
 
 def unit_secretaries_only(committee):
     """Return whether only unit secretaries rotate on ``committee`` (rule 1)."""
-    from orgs.models import CommitteeKind
-
     return committee.kind == CommitteeKind.BIG_PARTY
 
 
@@ -165,9 +165,6 @@ def rotation_plan(seats, swaps, months, only_unit_secretaries=True):
 
 def chairs_for(committees, months):
     """Return {committee_id: {month: seat or None}} loading seats and swaps once."""
-    from meetings.models import RotationSwap
-    from orgs.models import Seat
-
     committee_ids = [c.pk for c in committees]
     seats, swaps = {}, {}
     for seat in Seat.objects.filter(committee_id__in=committee_ids).select_related(

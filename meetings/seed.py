@@ -51,6 +51,11 @@ from meetings.models import (
     RotationSwap,
     SectionInspection,
 )
+from meetings.reminders import (
+    action_item_reminders_sync,
+    meeting_reminders_sync,
+    secretaries_of,
+)
 from meetings.rotation import (
     add_months,
     compute_chairs,
@@ -58,6 +63,7 @@ from meetings.rotation import (
     seat_serves,
     unit_secretaries_only,
 )
+from meetings.services import default_schedule
 from orgs.models import OrgKind, OrgNode, Seat
 from portal.bulk import bulk_insert
 from portal.demo import person_name
@@ -346,8 +352,6 @@ class Seeder:
         self.swap_rows = rows
 
     def meetings(self):
-        from meetings.services import default_schedule
-
         swaps = {}
         for s in self.swap_rows:
             swaps.setdefault(s.committee_id, []).append(s)
@@ -475,8 +479,6 @@ class Seeder:
         """Return the (up to three) committees whose latest held meeting has
         no minutes yet: ones with a secretary the minutes reminder reaches
         (a demo login), so the reminder and the work centre show it."""
-        from meetings.reminders import secretaries_of
-
         reachable = [c for c in self.committees if secretaries_of(c)]
         return (reachable or self.committees[1::4])[:3]
 
@@ -914,11 +916,6 @@ class Seeder:
         """The reminder rows the services would have made by now: upcoming
         meetings (chair and members), held meetings still without minutes
         (their secretaries, however long ago), and items not done."""
-        from meetings.reminders import (
-            action_item_reminders_sync,
-            meeting_reminders_sync,
-        )
-
         for m in self.meeting_rows:
             upcoming = m.status == MeetingStatus.SCHEDULED and m.held_at > self.now
             unfiled = m.status == MeetingStatus.HELD and not m.has_minutes

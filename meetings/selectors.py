@@ -7,10 +7,14 @@ chairing this month sees the meeting. Another scope's object is a 404: pages
 and the API fetch through these querysets with ``get_object_or_404``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from datetime import date, datetime
 from itertools import groupby
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +26,8 @@ from meetings.models import (
     ActionItemUpdate,
     Attachment,
     Attendance,
+    Campaign,
+    CampaignSection,
     ChannelPost,
     Meeting,
     MeetingStatus,
@@ -30,14 +36,14 @@ from meetings.models import (
     SectionInspection,
 )
 from meetings.stats import MINUTES_GRACE
-from orgs.models import Committee, CommitteeKind, Seat
-from portal.roles import can
-from portal.scope import scope_for
+from orgs.models import Committee, CommitteeKind, OrgNode, Seat
+from portal.roles import Actor, can
+from portal.scope import Scope, scope_for
 
 MEETING_KINDS = (CommitteeKind.BIG_WORKING, CommitteeKind.BIG_PARTY)
 
 
-def _seat_committees(scope):
+def _seat_committees(scope: Scope) -> QuerySet[Seat, Any] | None:
     """Return a subquery of committees where the user or their unit sits, or None."""
     q = Q(pk__in=[])
     if scope.person_id:
@@ -51,7 +57,7 @@ def _seat_committees(scope):
     return Seat.objects.filter(q, vacated_on__isnull=True).values("committee_id")
 
 
-def _committee_q(scope, committee_field):
+def _committee_q(scope: Scope, committee_field: str) -> Q:
     """Return a Q on rows carrying ``street``/``community`` and a committee field."""
     if scope.is_superuser:
         return Q()
@@ -62,14 +68,14 @@ def _committee_q(scope, committee_field):
     return q
 
 
-def _viewer(user):
+def _viewer(user: Actor) -> bool:
     return user is not None and can(user, "meetings.view")
 
 
 # -- committees -----------------------------------------------------------------
 
 
-def committee_list(*, user):
+def committee_list(*, user: Actor) -> QuerySet[Committee]:
     """Return the 大工委 and 大党委 the user may see."""
     if not _viewer(user):
         return Committee.objects.none()
@@ -82,20 +88,27 @@ def committee_list(*, user):
     )
 
 
-def committee_get(*, user, pk):
+def committee_get(*, user: Actor, pk: int) -> Committee:
     return get_object_or_404(committee_list(user=user), pk=pk)
 
 
 # -- meetings -----------------------------------------------------------------------
 
 
-def meeting_queryset(*, user):
+def meeting_queryset(*, user: Actor) -> QuerySet[Meeting]:
     if not _viewer(user):
         return Meeting.objects.none()
     return Meeting.objects.filter(_committee_q(scope_for(user), "committee_id"))
 
 
-def meeting_list(*, user, month=None, community=None, committee=None, status=None):
+def meeting_list(
+    *,
+    user: Actor,
+    month: date | None = None,
+    community: OrgNode | None = None,
+    committee: Committee | None = None,
+    status: str | None = None,
+) -> QuerySet[Meeting]:
     """Return meetings in scope, newest month first, ready for a list page."""
     qs = meeting_queryset(user=user).select_related(
         "committee", "community", "chair__person", "chair__represents"
@@ -114,7 +127,7 @@ def meeting_list(*, user, month=None, community=None, committee=None, status=Non
     ).order_by("-month", "held_at", "id")
 
 
-def meeting_get(*, user, pk):
+def meeting_get(*, user: Actor, pk: int) -> Meeting:
     """Return one meeting in scope (404 otherwise), with what its page shows."""
     qs = meeting_queryset(user=user).select_related(
         "committee__community",
@@ -128,7 +141,7 @@ def meeting_get(*, user, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def meeting_attendance(meeting):
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
     return list(
         Attendance.objects.filter(meeting=meeting)
         .select_related("seat__represents", "unit")
@@ -136,7 +149,7 @@ def meeting_attendance(meeting):
     )
 
 
-def meeting_agenda(meeting):
+def meeting_agenda(meeting: Meeting) -> tuple[list[Problem], list[Problem]]:
     """Return the agenda: this meeting's problems, then unresolved ones carried over.
 
     Carried-over problems are those of the same committee from earlier months
@@ -160,11 +173,11 @@ def meeting_agenda(meeting):
     )
     histories = problem_histories(own + carried)
     for problem in own + carried:
-        problem.history = histories.get(problem.pk, [])
+        problem.history = histories.get(problem.pk, [])  # type: ignore[attr-defined]
     return own, carried
 
 
-def meeting_attachments(meeting):
+def meeting_attachments(meeting: Meeting) -> list[Attachment]:
     return list(
         Attachment.objects.filter(meeting=meeting, action_item__isnull=True).order_by(
             "id"
@@ -172,10 +185,10 @@ def meeting_attachments(meeting):
     )
 
 
-def meeting_inspections(meeting):
+def meeting_inspections(
+    meeting: Meeting,
+) -> list[tuple[CampaignSection, SectionInspection | None]]:
     """Return (section, inspection or None) for every section of the community."""
-    from meetings.models import CampaignSection
-
     if meeting.community_id is None:
         return []
     sections = list(
@@ -201,7 +214,7 @@ def meeting_inspections(meeting):
 # -- problems -----------------------------------------------------------------------
 
 
-def problem_queryset(*, user):
+def problem_queryset(*, user: Actor) -> QuerySet[Problem]:
     if not _viewer(user):
         return Problem.objects.none()
     scope = scope_for(user)
@@ -217,7 +230,14 @@ def problem_queryset(*, user):
     return Problem.objects.filter(q)
 
 
-def problem_list(*, user, committee=None, meeting=None, status=None, source=None):
+def problem_list(
+    *,
+    user: Actor,
+    committee: Committee | None = None,
+    meeting: Meeting | None = None,
+    status: str | None = None,
+    source: str | None = None,
+) -> QuerySet[Problem]:
     qs = problem_queryset(user=user).select_related(
         "committee", "community", "meeting", "reporter_unit"
     )
@@ -232,7 +252,7 @@ def problem_list(*, user, committee=None, meeting=None, status=None, source=None
     return qs.annotate(item_count=Count("action_items")).order_by("-created_at", "-id")
 
 
-def problem_get(*, user, pk):
+def problem_get(*, user: Actor, pk: int) -> Problem:
     qs = problem_queryset(user=user).select_related(
         "committee",
         "community",
@@ -245,7 +265,7 @@ def problem_get(*, user, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def problem_escalated_to(problem):
+def problem_escalated_to(problem: Problem) -> Problem | None:
     """Return the 大工委 problem this one was escalated to, or None."""
     return (
         Problem.objects.filter(escalated_from=problem)
@@ -254,7 +274,7 @@ def problem_escalated_to(problem):
     )
 
 
-def _chain_ids(problems):
+def _chain_ids(problems: list[Problem]) -> dict[int, list[int]]:
     """Return {problem id: [ids up its escalation chain, oldest first]}."""
     parent = {p.pk: p.escalated_from_id for p in problems}
     missing = {pid for pid in parent.values() if pid and pid not in parent}
@@ -267,7 +287,8 @@ def _chain_ids(problems):
         missing = {pid for pid in parent.values() if pid and pid not in parent}
     chains = {}
     for p in problems:
-        chain, pid = [], p.pk
+        chain: list[int] = []
+        pid: int | None = p.pk
         while pid and pid not in chain:
             chain.append(pid)
             pid = parent.get(pid)
@@ -275,7 +296,9 @@ def _chain_ids(problems):
     return chains
 
 
-def problem_histories(problems, *, downwards=False):
+def problem_histories(
+    problems: Iterable[Problem], *, downwards: bool = False
+) -> dict[int, list[dict[str, Any]]]:
     """Return {problem id: history} for problems, in one pass (no query per row).
 
     A history is the problem's escalation chain told in order: the grid case's
@@ -298,7 +321,7 @@ def problem_histories(problems, *, downwards=False):
             if p.pk in ups:
                 chains[p.pk] = chains[p.pk] + [ups[p.pk]]
     all_ids = {pid for chain in chains.values() for pid in chain}
-    info = {
+    info: dict[int, Any] = {
         row["pk"]: row
         for row in Problem.objects.filter(pk__in=all_ids).values(
             "pk", "committee__name", "grid_case_history", "grid_case_id"
@@ -348,7 +371,7 @@ def problem_histories(problems, *, downwards=False):
     return out
 
 
-def _parse_at(value):
+def _parse_at(value: object) -> datetime | None:
     if not value:
         return None
     try:
@@ -363,7 +386,7 @@ def _parse_at(value):
 # -- action items -----------------------------------------------------------------------
 
 
-def action_item_queryset(*, user):
+def action_item_queryset(*, user: Actor) -> QuerySet[ActionItem]:
     if not _viewer(user):
         return ActionItem.objects.none()
     scope = scope_for(user)
@@ -373,7 +396,7 @@ def action_item_queryset(*, user):
     return ActionItem.objects.filter(q)
 
 
-def overdue_q(today=None):
+def overdue_q(today: date | None = None) -> Q:
     """Return a Q of items past their due date and not done (whatever the status)."""
     today = today or timezone.localdate()
     return Q(due_on__lt=today) & ~Q(status=ActionItemStatus.DONE)
@@ -381,14 +404,14 @@ def overdue_q(today=None):
 
 def action_item_list(
     *,
-    user,
-    unit=None,
-    status=None,
-    overdue=None,
-    community=None,
-    committee=None,
-    units=None,
-):
+    user: Actor,
+    unit: OrgNode | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    community: OrgNode | None = None,
+    committee: Committee | None = None,
+    units: Iterable[int] | None = None,
+) -> QuerySet[ActionItem]:
     qs = action_item_queryset(user=user).select_related(
         "unit", "community", "committee", "problem", "meeting"
     )
@@ -409,14 +432,14 @@ def action_item_list(
     return qs.order_by("due_on", "id")
 
 
-def action_item_get(*, user, pk):
+def action_item_get(*, user: Actor, pk: int) -> ActionItem:
     qs = action_item_queryset(user=user).select_related(
         "unit", "community", "committee", "problem__committee", "meeting", "created_by"
     )
     return get_object_or_404(qs, pk=pk)
 
 
-def action_item_updates(item):
+def action_item_updates(item: ActionItem) -> list[ActionItemUpdate]:
     return list(
         ActionItemUpdate.objects.filter(item=item)
         .select_related("actor")
@@ -424,7 +447,7 @@ def action_item_updates(item):
     )
 
 
-def action_item_summary(qs):
+def action_item_summary(qs: QuerySet[ActionItem]) -> dict[str, int]:
     """Return counts by status and overdue for a board's header (one query)."""
     today = timezone.localdate()
     return qs.order_by().aggregate(
@@ -436,7 +459,9 @@ def action_item_summary(qs):
     )
 
 
-def action_items_by_unit(qs, limit=50):
+def action_items_by_unit(
+    qs: QuerySet[ActionItem], limit: int = 50
+) -> list[dict[str, Any]]:
     """Return per-unit counts (open, overdue, done) for the board, worst first."""
     today = timezone.localdate()
     return list(
@@ -455,7 +480,7 @@ def action_items_by_unit(qs, limit=50):
 # -- attachments and channel ----------------------------------------------------------
 
 
-def attachment_get(*, user, pk):
+def attachment_get(*, user: Actor, pk: int) -> Attachment:
     """Return an attachment whose meeting or action item the user may see (else 404)."""
     meetings = meeting_queryset(user=user).values("pk")
     items = action_item_queryset(user=user).values("pk")
@@ -465,7 +490,7 @@ def attachment_get(*, user, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def channel_posts(committee):
+def channel_posts(committee: Committee) -> QuerySet[ChannelPost]:
     """Return the committee's top-level posts, newest first, with their replies."""
     return (
         ChannelPost.objects.filter(committee=committee, parent__isnull=True)
@@ -482,7 +507,7 @@ def channel_posts(committee):
     )
 
 
-def channel_post_get(*, committee, pk):
+def channel_post_get(*, committee: Committee, pk: int) -> ChannelPost:
     return get_object_or_404(
         ChannelPost, committee=committee, pk=pk, parent__isnull=True
     )
@@ -491,10 +516,10 @@ def channel_post_get(*, committee, pk):
 # -- campaigns ------------------------------------------------------------------------
 
 
-def campaign_list(*, user, community=None):
+def campaign_list(
+    *, user: Actor, community: OrgNode | None = None
+) -> QuerySet[Campaign]:
     """Return the campaigns in scope, with their sections and owners."""
-    from meetings.models import Campaign, CampaignSection
-
     if not _viewer(user):
         return Campaign.objects.none()
     scope = scope_for(user)
@@ -513,11 +538,13 @@ def campaign_list(*, user, community=None):
     )
 
 
-def campaign_get(*, user, pk):
+def campaign_get(*, user: Actor, pk: int) -> Campaign:
     return get_object_or_404(campaign_list(user=user), pk=pk)
 
 
-def campaign_inspections(campaign, months=6):
+def campaign_inspections(
+    campaign: Campaign, months: int = 6
+) -> tuple[list[Meeting], list[tuple[CampaignSection, list[SectionInspection | None]]]]:
     """Return (meetings, rows): the last meetings and each section's results."""
     meetings = list(
         Meeting.objects.filter(
@@ -543,7 +570,7 @@ def campaign_inspections(campaign, months=6):
 # -- the routine notice (S21) -----------------------------------------------------------
 
 
-def _items_q(scope):
+def _items_q(scope: Scope) -> Q:
     """Return the action items a scope sees (as ``action_item_queryset``)."""
     q = _committee_q(scope, "committee_id")
     if not scope.is_superuser:
@@ -551,7 +578,9 @@ def _items_q(scope):
     return q
 
 
-def meeting_notice_figures(*, scope, start, end, limit=500):
+def meeting_notice_figures(
+    *, scope: Scope, start: date, end: date, limit: int = 500
+) -> dict[str, Any]:
     """Return the joint meetings' part of the routine notice for ``start``–``end``.
 
     A dict of:
@@ -627,7 +656,7 @@ def meeting_notice_figures(*, scope, start, end, limit=500):
     listed = [
         {
             "committee": item.committee.name,
-            "community": item.community.name if item.community_id else "",
+            "community": item.community.name if item.community is not None else "",
             "unit": item.unit.name,
             "problem": item.problem.title,
             "title": item.title,

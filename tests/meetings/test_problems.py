@@ -464,3 +464,21 @@ def test_changes_to_items_and_problems_are_in_the_audit_log_with_who(mworld, pro
     entry = LogEntry.objects.get_for_object(item).order_by("-timestamp").first()
     assert entry.actor == mworld.unit_head_a
     assert "progress" in entry.changes_dict
+
+
+def test_a_problem_with_a_refused_first_item_is_not_kept(mworld, filed):
+    # given an item for a unit of another community
+    with pytest.raises(ValidationError):
+        # when the problem and its first item are put on the agenda together
+        services.problem_create_with_item(
+            user=mworld.secretary_a,
+            committee=mworld.party_a,
+            meeting=filed.meeting,
+            title="楼道堆物",
+            source=ProblemSource.RESIDENT,
+            item_unit=mworld.unit_b,
+            item_title="组织清理",
+            item_due_on=in_days(7),
+        )
+    # then neither is written
+    assert not Problem.objects.filter(title="楼道堆物").exists()
