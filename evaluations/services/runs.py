@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from functools import partial
 
+from celery import signature
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -27,12 +28,17 @@ from evaluations.selectors import policy_in_force
 from evaluations.services._common import _month_lock, _refuse_published, _setting
 from evaluations.services.scoring import _result_rows, _upsert, policy_ensure_default
 from orgs.models import Committee, CommitteeKind, OrgKind, OrgNode
+from portal import tasks as portal_tasks
 from portal.roles import require
 
 log = logging.getLogger("portal.evaluations")
 
 #: Committees that are evaluated: the street's 大工委 and each community's 大党委.
 EVALUATED_COMMITTEES = (CommitteeKind.BIG_WORKING, CommitteeKind.BIG_PARTY)
+
+#: The task that executes a run (``evaluations.tasks.run_evaluation``), sent by
+#: name: the tasks module calls these services, so this one does not import it.
+RUN_TASK = "evaluations.run_evaluation"
 
 
 # -- runs -------------------------------------------------------------------------------
@@ -118,10 +124,7 @@ def _run_dispatch(run_id):
     Called after the commit that recorded the run (or its requeue), so a
     worker fast enough to start before ``queued_at`` is written finds the row.
     """
-    from evaluations.tasks import run_evaluation
-    from portal.tasks import enqueue
-
-    if enqueue(run_evaluation, run_id) is None:
+    if portal_tasks.enqueue(signature(RUN_TASK), run_id) is None:
         return False
     EvaluationRun.objects.filter(pk=run_id, queued_at__isnull=True).update(
         queued_at=timezone.now()
