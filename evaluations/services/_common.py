@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -13,20 +17,20 @@ from portal.models import RoleAssignment, User
 from portal.notify import notify
 
 
-def _setting(name, default):
+def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-def _month_lock(street_id, month):
+def _month_lock(street_id: int, month: date) -> None:
     """Serialise runs, overrides and publication of one street's month."""
     advisory_xact_lock(f"evaluations.month.{street_id}", month.year * 100 + month.month)
 
 
-def _is_published(street_id, month):
+def _is_published(street_id: int, month: date) -> bool:
     return Publication.objects.filter(street_id=street_id, month=month).exists()
 
 
-def _refuse_published(street_id, month):
+def _refuse_published(street_id: int, month: date) -> None:
     if _is_published(street_id, month):
         raise ValidationError(
             _("%s 的评议结果已发布，已冻结，不能再重新评议或调整。")
@@ -34,9 +38,9 @@ def _refuse_published(street_id, month):
         )
 
 
-def _users_with_role(role, node_ids):
+def _users_with_role(role: str, node_ids: Iterable[int]) -> dict[int, list[int]]:
     """Return ``{node id: [user ids]}`` of active users holding ``role`` there."""
-    holders = {}
+    holders: dict[int, list[int]] = {}
     rows = RoleAssignment.objects.filter(
         role=role, org_node_id__in=list(node_ids), user__is_active=True
     ).values_list("org_node_id", "user_id")
@@ -45,7 +49,7 @@ def _users_with_role(role, node_ids):
     return holders
 
 
-def _notify_users(user_ids, **message):
+def _notify_users(user_ids: Iterable[int], **message: Any) -> int:
     users = list(User.objects.filter(pk__in=set(user_ids)))
     if users:
         notify(recipients=users, **message)

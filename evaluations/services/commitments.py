@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -19,13 +21,13 @@ from evaluations.models import (
 from evaluations.selectors import survey_results
 from evaluations.services._common import _notify_users, _users_with_role
 from orgs.models import OrgKind, OrgNode
-from portal.models import Role
+from portal.models import Role, User
 from portal.roles import require
 
 # -- two-way commitments (S20) ---------------------------------------------------------
 
 
-def _check_year(year):
+def _check_year(year: int | str) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError) as exc:
@@ -36,7 +38,9 @@ def _check_year(year):
 
 
 @transaction.atomic
-def unit_view_submit(*, user, unit, year, theme, content):
+def unit_view_submit(
+    *, user: User, unit: OrgNode, year: int | str, theme: str, content: str
+) -> UnitView:
     """Record a unit's view on a theme before the street makes its commitments."""
     require(user, "evaluations.answer_survey", unit)
     year = _check_year(year)
@@ -60,7 +64,15 @@ def unit_view_submit(*, user, unit, year, theme, content):
 
 
 @transaction.atomic
-def commitment_create(*, user, street, year, theme, title, content=""):
+def commitment_create(
+    *,
+    user: User,
+    street: OrgNode,
+    year: int | str,
+    theme: str,
+    title: str,
+    content: str = "",
+) -> Commitment:
     """Record one of the street's commitments for a year under a theme."""
     require(user, "evaluations.commitments", street_id=street.pk)
     year = _check_year(year)
@@ -86,7 +98,9 @@ def commitment_create(*, user, street, year, theme, title, content=""):
 
 
 @transaction.atomic
-def survey_open(*, user, street, year, title=""):
+def survey_open(
+    *, user: User, street: OrgNode, year: int | str, title: str = ""
+) -> SurveyRound:
     """Open a satisfaction survey of the year's commitments."""
     require(user, "evaluations.commitments", street_id=street.pk)
     year = _check_year(year)
@@ -104,7 +118,13 @@ def survey_open(*, user, street, year, title=""):
 
 
 @transaction.atomic
-def survey_answer(*, user, survey, unit, scores):
+def survey_answer(
+    *,
+    user: User,
+    survey: SurveyRound,
+    unit: OrgNode,
+    scores: Mapping[int | str, tuple[int | str, str | None]],
+) -> list[SurveyAnswer]:
     """Record (or change, while open) a unit's 1–5 rating of each commitment.
 
     ``scores`` maps a commitment id to ``(score, comment)``.
@@ -154,7 +174,7 @@ def survey_answer(*, user, survey, unit, scores):
 
 
 @transaction.atomic
-def survey_close(*, user, survey):
+def survey_close(*, user: User, survey: SurveyRound) -> SurveyRound:
     require(user, "evaluations.commitments", street_id=survey.street_id)
     updated = SurveyRound.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(
         status=SurveyStatus.CLOSED, closed_at=timezone.now()
@@ -166,7 +186,7 @@ def survey_close(*, user, survey):
 
 
 @transaction.atomic
-def survey_send_results(*, user, survey):
+def survey_send_results(*, user: User, survey: SurveyRound) -> int:
     """Send every unit head of the street the results per commitment, once."""
     require(user, "evaluations.commitments", street_id=survey.street_id)
     claimed = SurveyRound.objects.filter(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.delivery import feedback_deliver
+from evaluations.delivery import Outcome, feedback_deliver
 from evaluations.feedback import FEEDBACK_BY_GRADE
 from evaluations.models import (
     Department,
@@ -25,13 +27,17 @@ from evaluations.reports import department_notice_data
 from evaluations.selectors import policy_in_force
 from evaluations.services._common import _is_published, _month_lock, _refuse_published
 from evaluations.services.ratings_appeals import credit_ratings_derive
+from orgs.models import OrgNode
+from portal.models import User
 from portal.roles import require
 
 # -- override and publication -----------------------------------------------------------
 
 
 @transaction.atomic
-def evaluation_override(*, user, evaluation, grade, reason):
+def evaluation_override(
+    *, user: User, evaluation: Evaluation, grade: str, reason: str
+) -> GradeOverride:
     """Change a result's grade with a written reason; keep the history."""
     require(user, "evaluations.override", evaluation)
     reason = (reason or "").strip()
@@ -65,7 +71,7 @@ def evaluation_override(*, user, evaluation, grade, reason):
 
 
 @transaction.atomic
-def month_publish(*, user, street, month):
+def month_publish(*, user: User | None, street: OrgNode, month: date) -> Publication:
     """Publish a street's month: freeze it, send each unit its feedback.
 
     The feedback goes to the heads' inboxes, else by SMS to the contact's
@@ -118,13 +124,13 @@ def month_publish(*, user, street, month):
     outcome = feedback_deliver(publication=publication)
     publication.notices_sent = outcome.notices
     publication.save(update_fields=["notices_sent"])
-    publication.outcome = outcome
+    publication.outcome = outcome  # type: ignore[attr-defined]
     credit_ratings_derive(street=street, as_of=month)
     return publication
 
 
 @transaction.atomic
-def feedback_redeliver(*, user, publication):
+def feedback_redeliver(*, user: User, publication: Publication) -> Outcome:
     """Try again to reach the units a published month's feedback did not reach.
 
     For a head who got an account or a contact who got a mobile since: only
@@ -145,7 +151,14 @@ def feedback_redeliver(*, user, publication):
 
 
 @transaction.atomic
-def department_notice_create(*, user, street, department, period_start, period_end):
+def department_notice_create(
+    *,
+    user: User,
+    street: OrgNode,
+    department: str,
+    period_start: date,
+    period_end: date,
+) -> DepartmentNotice:
     """Record a notice to a department for a period; its .xlsx is built from it."""
     require(user, "evaluations.reports", street_id=street.pk)
     if department not in Department.values:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -29,20 +33,25 @@ from evaluations.months import month_label, month_start
 from evaluations.selectors import rating_current
 from evaluations.services._common import _notify_users, _users_with_role
 from evaluations.uploads import APPEAL_ATTACHMENT
-from orgs.models import OUT_OF_SYSTEM_KINDS, OrgKind
+from orgs.models import OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode
 from portal.db import advisory_xact_lock
-from portal.models import Role
+from portal.models import Role, User
 from portal.roles import require
 from portal.uploads import upload_check, upload_delete_quietly, upload_store
 
 # -- credit levels and stars (S23) ---------------------------------------------------------
 
-GRADE_POINTS = {Grade.EXCELLENT: 4, Grade.GOOD: 3, Grade.FAIR: 2, Grade.POOR: 1}
+GRADE_POINTS: dict[str, int] = {
+    Grade.EXCELLENT: 4,
+    Grade.GOOD: 3,
+    Grade.FAIR: 2,
+    Grade.POOR: 1,
+}
 RATING_WINDOW_MONTHS = 12
 RATING_MIN_MONTHS = 3
 
 
-def credit_rules(counts):
+def credit_rules(counts: Mapping[str, int]) -> tuple[str, int, dict[str, Any]] | None:
     """Return ``(level, stars, basis)`` from a unit's grade counts, or ``None``.
 
     The documented rules (the ratings page shows them too):
@@ -92,7 +101,7 @@ def credit_rules(counts):
 
 
 @transaction.atomic
-def credit_ratings_derive(*, street, as_of):
+def credit_ratings_derive(*, street: OrgNode, as_of: date) -> list[CreditRating]:
     """Rate every out-of-system unit of the street from its published grades.
 
     One GROUP BY over the window's results gives each unit's grade counts; a
@@ -108,7 +117,7 @@ def credit_ratings_derive(*, street, as_of):
     )
     if not window:
         return []
-    counts = {}
+    counts: dict[int, dict[str, int]] = {}
     rows = (
         Evaluation.objects.filter(
             street=street,
@@ -120,7 +129,7 @@ def credit_ratings_derive(*, street, as_of):
         .values("unit_id", "unit__community_id", "grade")
         .annotate(n=Count("pk"))
     )
-    communities = {}
+    communities: dict[int, int] = {}
     for row in rows:
         counts.setdefault(row["unit_id"], {})[row["grade"]] = row["n"]
         communities[row["unit_id"]] = row["unit__community_id"]
@@ -135,7 +144,7 @@ def credit_ratings_derive(*, street, as_of):
             .values("latest"),
         )
     }
-    new_rows = []
+    new_rows: list[CreditRating] = []
     for unit_id in sorted(counts):
         result = credit_rules(counts[unit_id])
         if result is None:
@@ -166,7 +175,8 @@ def credit_ratings_derive(*, street, as_of):
     return CreditRating.objects.bulk_create(new_rows, batch_size=500)
 
 
-def _check_level_and_stars(level, stars):
+def _check_level_and_stars(level: str | None, stars: Any) -> tuple[str, int]:
+    """Return the level and the stars, checked."""
     if level not in CreditLevel.values:
         raise ValidationError({"level": _("请选择有效的信用等级。")})
     try:
@@ -175,22 +185,30 @@ def _check_level_and_stars(level, stars):
         raise ValidationError({"stars": _("星级应为 1 到 5。")}) from exc
     if not 1 <= stars <= 5:
         raise ValidationError({"stars": _("星级应为 1 到 5。")})
-    return stars
+    return level, stars
 
 
-def _out_of_system(unit):
+def _out_of_system(unit: OrgNode) -> None:
     if unit.kind != OrgKind.UNIT or unit.unit_kind not in OUT_OF_SYSTEM_KINDS:
         raise ValidationError(
             _("信用等级和星级只评定体制外单位（非公企业、社会组织、商户等）。")
         )
 
 
-def _notify_unit_heads(unit, **message):
+def _notify_unit_heads(unit: OrgNode, **message: Any) -> int:
     heads = _users_with_role(Role.UNIT_HEAD, [unit.pk]).get(unit.pk, [])
     return _notify_users(heads, **message)
 
 
-def _append_rating(*, current, level, stars, source, reason, user):
+def _append_rating(
+    *,
+    current: CreditRating,
+    level: str,
+    stars: int,
+    source: str,
+    reason: str,
+    user: User,
+) -> CreditRating:
     rating = CreditRating(
         street_id=current.street_id,
         community_id=current.community_id,
@@ -212,11 +230,13 @@ def _append_rating(*, current, level, stars, source, reason, user):
 
 
 @transaction.atomic
-def credit_rating_decide(*, user, unit, level, stars, reason):
+def credit_rating_decide(
+    *, user: User, unit: OrgNode, level: str, stars: int | str, reason: str
+) -> CreditRating:
     """Set a unit's level and stars by an admin's decision, with the reason."""
     require(user, "evaluations.rate", unit)
     _out_of_system(unit)
-    stars = _check_level_and_stars(level, stars)
+    level, stars = _check_level_and_stars(level, stars)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("请写明评定理由（至少4个字）。")})
@@ -251,7 +271,9 @@ def credit_rating_decide(*, user, unit, level, stars, reason):
 
 
 @transaction.atomic
-def appeal_submit(*, user, unit, reason, attachment=None):
+def appeal_submit(
+    *, user: User, unit: OrgNode, reason: str, attachment: UploadedFile | None = None
+) -> Appeal:
     """File a unit's appeal against its current rating (reason, optional file)."""
     require(user, "evaluations.appeal", unit)
     _out_of_system(unit)
@@ -308,7 +330,15 @@ def appeal_submit(*, user, unit, reason, attachment=None):
 
 
 @transaction.atomic
-def appeal_decide(*, user, appeal, accept, reason, level=None, stars=None):
+def appeal_decide(
+    *,
+    user: User,
+    appeal: Appeal,
+    accept: bool,
+    reason: str,
+    level: str | None = None,
+    stars: int | str | None = None,
+) -> Appeal:
     """Accept (with the new level and stars) or reject an open appeal, once."""
     require(user, "evaluations.decide_appeal", appeal)
     reason = (reason or "").strip()
@@ -319,8 +349,9 @@ def appeal_decide(*, user, appeal, accept, reason, level=None, stars=None):
         raise ValidationError(_("该申诉已处理，不能重复处理。"))
     advisory_xact_lock("evaluations.ratings", appeal.street_id)
     if accept:
-        stars = _check_level_and_stars(level, stars)
-        current = rating_current(unit=appeal.unit)
+        level, stars = _check_level_and_stars(level, stars)
+        # An appeal is filed against the unit's rating: it has one.
+        current = cast(CreditRating, rating_current(unit=appeal.unit))
         if (current.level, current.stars) == (level, stars):
             raise ValidationError(
                 _("采纳申诉须改定等级或星级；若维持原评级，请选择驳回。")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any, cast
 
 from celery import signature
 from django.core.exceptions import ValidationError
@@ -21,14 +23,21 @@ from evaluations.models import (
     EvaluationRun,
     RunStatus,
     RunTrigger,
+    ScoringPolicy,
     SubjectKind,
 )
 from evaluations.months import add_months, month_label, month_start, next_month
 from evaluations.selectors import policy_in_force
 from evaluations.services._common import _month_lock, _refuse_published, _setting
-from evaluations.services.scoring import _result_rows, _upsert, policy_ensure_default
+from evaluations.services.scoring import (
+    Subject,
+    _result_rows,
+    _upsert,
+    policy_ensure_default,
+)
 from orgs.models import Committee, CommitteeKind, OrgKind, OrgNode
 from portal import tasks as portal_tasks
+from portal.models import User
 from portal.roles import require
 
 log = logging.getLogger("portal.evaluations")
@@ -44,7 +53,7 @@ RUN_TASK = "evaluations.run_evaluation"
 # -- runs -------------------------------------------------------------------------------
 
 
-def _stale_cutoff():
+def _stale_cutoff() -> datetime:
     return timezone.now() - timedelta(
         seconds=_setting("EVALUATION_RUN_STALE_SECONDS", 300)
     )
@@ -52,8 +61,13 @@ def _stale_cutoff():
 
 @transaction.atomic
 def evaluation_run_start(
-    *, user, street, month, trigger=RunTrigger.BUTTON, enqueue=True
-):
+    *,
+    user: User | None,
+    street: OrgNode,
+    month: date,
+    trigger: str = RunTrigger.BUTTON,
+    enqueue: bool = True,
+) -> EvaluationRun:
     """Create a run of ``street``'s ``month`` and enqueue its task on commit.
 
     Refused for a published month, a month not yet over, and while another run
@@ -99,7 +113,8 @@ def evaluation_run_start(
             ),
         )
     policy_ensure_default(street=street)
-    policy = policy_in_force(street=street, month=month)
+    # Version 1 (just ensured) is in force from 2000 on: never None here.
+    policy = cast(ScoringPolicy, policy_in_force(street=street, month=month))
     run = EvaluationRun.objects.create(
         street=street,
         month=month,
@@ -118,7 +133,7 @@ def evaluation_run_start(
     return run
 
 
-def _run_dispatch(run_id):
+def _run_dispatch(run_id: int) -> bool:
     """Send the run's task; record when the broker took it. Return whether it did.
 
     Called after the commit that recorded the run (or its requeue), so a
@@ -132,7 +147,7 @@ def _run_dispatch(run_id):
     return True
 
 
-def evaluation_runs_watch():
+def evaluation_runs_watch() -> dict[str, int]:
     """Pick up the runs that stalled; return how many were sent, requeued, abandoned.
 
     The periodic watchdog: a run whose task could not be sent (the broker was
@@ -188,7 +203,7 @@ class RunLost(Exception):
     """The run was taken over (abandoned and replaced) or the month published."""
 
 
-def _own(run_id, token, **progress):
+def _own(run_id: int, token: str, **progress: Any) -> None:
     """Advance the run's progress if this execution still owns it.
 
     Runs inside the batch's transaction; the UPDATE takes the run's row lock,
@@ -201,7 +216,7 @@ def _own(run_id, token, **progress):
         raise RunLost()
 
 
-def evaluation_run_execute(*, run_id):
+def evaluation_run_execute(*, run_id: int) -> EvaluationRun | None:
     """Compute a run: claim it, then score the units and committees in batches.
 
     Claimed by a conditional UPDATE (pending, or running with a stale
@@ -257,7 +272,9 @@ def evaluation_run_execute(*, run_id):
     return run
 
 
-def _batches(units, committees, size):
+def _batches(
+    units: list[Subject], committees: list[Subject], size: int
+) -> Iterator[list[tuple[SubjectKind, list[Subject]]]]:
     """Split the work into batches of at most ``size`` subjects.
 
     A batch is a list of ``(kind, subjects)`` parts; the street's committees
@@ -290,16 +307,16 @@ _KINDS = {
 }
 
 
-def _execute(run, token):
+def _execute(run: EvaluationRun, token: str) -> None:
     batch_size = max(int(_setting("EVALUATION_BATCH_SIZE", 1000)), 1)
     delay = float(_setting("EVALUATION_BATCH_DELAY_SECONDS", 0))
     start, end = run.month, next_month(run.month)
-    units = list(
+    units: list[Subject] = list(
         OrgNode.objects.filter(street_id=run.street_id, kind=OrgKind.UNIT)
         .order_by("pk")
         .values_list("pk", "community_id")
     )
-    committees = list(
+    committees: list[Subject] = list(
         Committee.objects.filter(street_id=run.street_id, kind__in=EVALUATED_COMMITTEES)
         .order_by("pk")
         .values_list("pk", "community_id")
@@ -321,7 +338,7 @@ def _execute(run, token):
     # that batch's transaction: a street in one batch costs one commit.
     for number, batch in enumerate(batches, start=1):
         with transaction.atomic():
-            progress = dict(totals) if number == 1 else {}
+            progress: dict[str, Any] = dict(totals) if number == 1 else {}
             for kind, part in batch:
                 field = _KINDS[kind][1]
                 progress[field] = F(field) + len(part)
@@ -343,7 +360,7 @@ def _execute(run, token):
             time.sleep(delay)
 
 
-def evaluation_run_previous_month(*, today=None):
+def evaluation_run_previous_month(*, today: date | None = None) -> list[EvaluationRun]:
     """Start last month's run for every street (the 1st-of-month schedule).
 
     Skips a street whose month is published or already has a live run; never
@@ -351,7 +368,7 @@ def evaluation_run_previous_month(*, today=None):
     """
     today = today or timezone.localdate()
     month = add_months(month_start(today), -1)
-    started = []
+    started: list[EvaluationRun] = []
     for street in OrgNode.objects.filter(kind=OrgKind.STREET).order_by("pk"):
         try:
             started.append(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -13,16 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations import scoring
-from evaluations.models import Evaluation, Publication, ScoringPolicy, SubjectKind
+from evaluations.models import (
+    Evaluation,
+    EvaluationRun,
+    Publication,
+    ScoringPolicy,
+    SubjectKind,
+)
 from evaluations.months import month_label, month_start
+from orgs.models import OrgNode
 from portal.db import advisory_xact_lock
+from portal.models import User
 from portal.roles import require
 
 # -- policy -----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def policy_ensure_default(*, street):
+def policy_ensure_default(*, street: OrgNode) -> ScoringPolicy:
     """Return the street's policy version 1, creating the default if missing."""
     policy = ScoringPolicy.objects.filter(street=street).order_by("version").first()
     if policy is not None:
@@ -40,9 +50,13 @@ def policy_ensure_default(*, street):
     return policy
 
 
-def _clean_weights(weights, components, field):
+def _clean_weights(
+    weights: Mapping[str, Any] | None,
+    components: Iterable[scoring.Component],
+    field: str,
+) -> dict[str, int]:
     keys = {c.key for c in components}
-    cleaned = {}
+    cleaned: dict[str, int] = {}
     for key, value in (weights or {}).items():
         if key not in keys:
             raise ValidationError({field: _("未知的指标“%s”。") % key})
@@ -60,7 +74,7 @@ def _clean_weights(weights, components, field):
     return cleaned
 
 
-def _decimal(value, field):
+def _decimal(value: object, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
@@ -73,17 +87,17 @@ def _decimal(value, field):
 @transaction.atomic
 def policy_create(
     *,
-    user,
-    street,
-    effective_month,
-    unit_weights,
-    committee_weights,
-    targets,
-    excellent_min,
-    good_min,
-    fair_min,
-    note="",
-):
+    user: User,
+    street: OrgNode,
+    effective_month: date,
+    unit_weights: Mapping[str, Any] | None,
+    committee_weights: Mapping[str, Any] | None,
+    targets: Mapping[str, Any] | None,
+    excellent_min: Decimal | float | str,
+    good_min: Decimal | float | str,
+    fair_min: Decimal | float | str,
+    note: str = "",
+) -> ScoringPolicy:
     """Create the next version of the street's policy; never edit an old one.
 
     The new version may only take effect after the last published month, so a
@@ -148,6 +162,13 @@ def policy_create(
     return policy
 
 
+#: A subject to score: ``(subject id, community id)``.
+Subject = tuple[int, int | None]
+#: A scored subject: ``(community id, subject id, metrics JSON, breakdown JSON,
+#: score, grade)``.
+ResultRow = tuple[int | None, int, str, str, Decimal, str]
+
+
 # -- a run's results -------------------------------------------------------------------
 
 
@@ -191,7 +212,7 @@ _KEEP_OVERRIDE = (
 )
 
 
-def _upsert(run, kind, rows):
+def _upsert(run: EvaluationRun, kind: str, rows: list[ResultRow]) -> None:
     """Insert or update one batch of results in one statement.
 
     ``rows`` are ``(community_id, subject_id, metrics, breakdown, score,
@@ -211,6 +232,7 @@ def _upsert(run, kind, rows):
         f" {_KEEP_OVERRIDE.format(t=table)}"
     )
     now = timezone.now()
+    params: dict[str, Any] | list[Any]
     if connection.vendor == "postgresql":
         sql, params = _arrays_insert(run, kind, rows, now)
     else:
@@ -221,7 +243,9 @@ def _upsert(run, kind, rows):
         )
 
 
-def _arrays_insert(run, kind, rows, now):
+def _arrays_insert(
+    run: EvaluationRun, kind: str, rows: list[ResultRow], now: datetime
+) -> tuple[str, dict[str, Any]]:
     """PostgreSQL: the batch as a handful of arrays, ``unnest`` into rows.
 
     The run's constants are one parameter each and every distinct JSON text
@@ -229,7 +253,7 @@ def _arrays_insert(run, kind, rows, now):
     statement is a fraction of the size of a ``VALUES`` list: less to
     quote, send and parse.
     """
-    texts = {}
+    texts: dict[str, int] = {}
     columns = list(zip(*rows, strict=True))
     metrics = [texts.setdefault(text, len(texts) + 1) for text in columns[2]]
     breakdowns = [texts.setdefault(text, len(texts) + 1) for text in columns[3]]
@@ -264,11 +288,13 @@ def _arrays_insert(run, kind, rows, now):
     return sql, params
 
 
-def _values_insert(run, kind, rows, now):
+def _values_insert(
+    run: EvaluationRun, kind: str, rows: list[ResultRow], now: datetime
+) -> tuple[str, list[Any]]:
     """Any other database (SQLite on a developer's machine): a ``VALUES`` list."""
     unit = kind == SubjectKind.UNIT
     placeholders = "(%s)" % ", ".join(["%s"] * len(_COLUMNS))
-    params = []
+    params: list[Any] = []
     for community_id, subject_id, metrics, breakdown, score, grade in rows:
         params += [
             run.street_id,
@@ -292,14 +318,19 @@ def _values_insert(run, kind, rows, now):
     return "VALUES " + ", ".join([placeholders] * len(rows)), params
 
 
-def _result_rows(run, kind, subjects, values):
+def _result_rows(
+    run: EvaluationRun,
+    kind: str,
+    subjects: Sequence[Subject],
+    values: Mapping[int, dict[str, Any]],
+) -> list[ResultRow]:
     """Return the batch's rows for ``_upsert``: metrics, score and grade.
 
     Subjects with the same metrics get the same score: each distinct set of
     metrics is scored (and its breakdown serialised) once per batch.
     """
-    scored = {}
-    rows = []
+    scored: dict[tuple[Any, ...], tuple[str, str, Decimal, str]] = {}
+    rows: list[ResultRow] = []
     for subject_id, community_id in subjects:
         metrics = values[subject_id]
         key = tuple(metrics.values())
