@@ -27,3 +27,8 @@ class EvaluationsConfig(AppConfig):
             m.Commitment,
         ):
             audit.register(model)
+        # Register the app's tasks with Celery in every process, not only in
+        # the worker (whose autodiscovery imports them): the runs service
+        # sends its task by name, and in-process (eager) Celery, as in the
+        # tests, finds it only when it is registered.
+        from evaluations import tasks  # noqa: F401

@@ -11,8 +11,12 @@ choices come from ``ctx.rng`` and dates from ``ctx.data["today"]``.
 
 from evaluations import services
 from evaluations.models import (
+    Appeal,
+    AppealAction,
+    AppealEvent,
     CommitmentTheme,
     CreditLevel,
+    CreditRating,
     Department,
     Evaluation,
     FeedbackDelivery,
@@ -21,6 +25,7 @@ from evaluations.models import (
     SurveyAnswer,
     UnitView,
 )
+from evaluations.selectors import latest_rating_ids
 from orgs.models import OrgKind, OrgNode
 from portal.bulk import bulk_insert
 from portal.models import Reminder
@@ -162,9 +167,6 @@ class _StreetSeed:
             )
 
     def rated_units(self):
-        from evaluations.models import CreditRating
-        from evaluations.selectors import latest_rating_ids
-
         return list(
             CreditRating.objects.filter(
                 street=self.street, pk__in=latest_rating_ids()
@@ -189,8 +191,6 @@ class _StreetSeed:
     def appeals(self):
         """The demo unit head's appeal (when his unit is rated), and four more:
         one accepted, one rejected, two waiting."""
-        from evaluations.models import Appeal, AppealAction, AppealEvent
-
         ratings = {r.unit_id: r for r in self.rated_units()}
         head_unit = self.ctx.data.get("unit_head_unit")
         head = self.ctx.data.get("users", {}).get("unithead1")

@@ -5,14 +5,21 @@ Another scope's object is a 404: fetch through these querysets with
 sees the units and committee of his community; a unit head sees his unit.
 """
 
-from collections import Counter
+from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+from typing import Any, cast
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Avg,
     Case,
     CharField,
     Count,
     Max,
+    Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -39,21 +46,22 @@ from evaluations.models import (
     UnitView,
 )
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode
+from portal.models import User
 from portal.notify import MAX_ATTEMPTS
-from portal.scope import scope_for
+from portal.scope import Scope, scope_for
 
 
-def _scope_q(user):
+def _scope_q(user: User | AnonymousUser) -> Q:
     return scope_for(user).q(community="community", unit="unit", street="street")
 
 
-def street_ids_of(user):
+def street_ids_of(user: User | AnonymousUser) -> set[int]:
     """Return the ids of the streets the user works in (any role)."""
     scope = scope_for(user)
     cached = getattr(scope, "_evaluation_street_ids", None)
     if cached is not None:
         return cached
-    ids = set(scope.street_ids)
+    ids: set[int | None] = set(scope.street_ids)
     others = (scope.community_ids | scope.unit_ids) - ids
     if others:
         ids |= set(
@@ -64,11 +72,14 @@ def street_ids_of(user):
             OrgNode.objects.filter(kind=OrgKind.STREET).values_list("pk", flat=True)
         )
     ids.discard(None)
-    scope._evaluation_street_ids = ids
-    return ids
+    street_ids = cast(set[int], ids)
+    scope._evaluation_street_ids = street_ids  # type: ignore[attr-defined]
+    return street_ids
 
 
-def street_for(user, street_id=None):
+def street_for(
+    user: User | AnonymousUser, street_id: int | None = None
+) -> OrgNode | None:
     """Return the street a page works on: the user's (first) street, or None."""
     ids = street_ids_of(user)
     if street_id is not None:
@@ -81,7 +92,7 @@ def street_for(user, street_id=None):
 # -- policies -----------------------------------------------------------------------------
 
 
-def policy_in_force(*, street, month):
+def policy_in_force(*, street: OrgNode, month: date) -> ScoringPolicy | None:
     """Return the policy version in force for ``month`` (``None`` if none yet)."""
     return (
         ScoringPolicy.objects.filter(street=street, effective_month__lte=month)
@@ -90,14 +101,14 @@ def policy_in_force(*, street, month):
     )
 
 
-def policy_list(*, street):
+def policy_list(*, street: OrgNode) -> QuerySet[ScoringPolicy]:
     return ScoringPolicy.objects.filter(street=street).select_related("created_by")
 
 
 # -- runs and results ----------------------------------------------------------------------
 
 
-def run_list(*, user):
+def run_list(*, user: User | AnonymousUser) -> QuerySet[EvaluationRun]:
     """Runs of the streets the user sees whole (street roles only)."""
     scope = scope_for(user)
     return (
@@ -107,17 +118,17 @@ def run_list(*, user):
     )
 
 
-def run_get(*, user, pk):
+def run_get(*, user: User | AnonymousUser, pk: int) -> EvaluationRun:
     return get_object_or_404(run_list(user=user), pk=pk)
 
 
-def publication_list(*, street):
+def publication_list(*, street: OrgNode) -> QuerySet[Publication]:
     return Publication.objects.filter(street=street).select_related(
         "policy", "published_by"
     )
 
 
-def published_months(*, street):
+def published_months(*, street: OrgNode) -> list[date]:
     return list(
         Publication.objects.filter(street=street)
         .order_by("-month")
@@ -125,7 +136,7 @@ def published_months(*, street):
     )
 
 
-def _visible_results(user):
+def _visible_results(user: User | AnonymousUser) -> QuerySet[Evaluation]:
     """Results in scope; before publication a month is the street's draft,
     so only street staff see it (units and communities get it when published)."""
     queryset = Evaluation.objects.filter(_scope_q(user))
@@ -134,22 +145,22 @@ def _visible_results(user):
     return queryset
 
 
-def evaluation_list(*, user):
+def evaluation_list(*, user: User | AnonymousUser) -> QuerySet[Evaluation]:
     return _visible_results(user).select_related(
         "unit", "committee", "community", "policy", "publication"
     )
 
 
 def evaluation_filter(
-    queryset,
+    queryset: QuerySet[Evaluation],
     *,
-    month=None,
-    community=None,
-    kind=None,
-    grade=None,
-    unit=None,
-    committee=None,
-):
+    month: date | None = None,
+    community: int | None = None,
+    kind: str | None = None,
+    grade: str | None = None,
+    unit: int | None = None,
+    committee: int | None = None,
+) -> QuerySet[Evaluation]:
     """Apply the results table's filters (each optional)."""
     if month is not None:
         queryset = queryset.filter(month=month)
@@ -174,11 +185,11 @@ def evaluation_filter(
     return queryset
 
 
-def evaluation_get(*, user, pk):
+def evaluation_get(*, user: User | AnonymousUser, pk: int) -> Evaluation:
     return get_object_or_404(evaluation_list(user=user), pk=pk)
 
 
-def evaluation_months(*, user):
+def evaluation_months(*, user: User | AnonymousUser) -> list[date]:
     """Months that have results the user may see, newest first."""
     return list(
         _visible_results(user)
@@ -188,16 +199,16 @@ def evaluation_months(*, user):
     )
 
 
-def unit_list(*, user):
+def unit_list(*, user: User | AnonymousUser) -> QuerySet[OrgNode]:
     """Units (驻街单位) in the user's scope."""
     return OrgNode.objects.filter(scope_for(user).org_q(), kind=OrgKind.UNIT)
 
 
-def unit_get(*, user, pk):
+def unit_get(*, user: User | AnonymousUser, pk: int) -> OrgNode:
     return get_object_or_404(unit_list(user=user).select_related("community"), pk=pk)
 
 
-def unit_history(*, user, unit):
+def unit_history(*, user: User | AnonymousUser, unit: OrgNode) -> QuerySet[Evaluation]:
     """A unit's monthly results the user may see, oldest first (the chart)."""
     return (
         _visible_results(user)
@@ -207,7 +218,7 @@ def unit_history(*, user, unit):
     )
 
 
-def grade_counts(queryset):
+def grade_counts(queryset: QuerySet[Evaluation]) -> dict[str, int]:
     """Return ``{grade: n}`` of a results queryset (one GROUP BY)."""
     return dict(
         queryset.order_by()
@@ -220,7 +231,7 @@ def grade_counts(queryset):
 # -- feedback deliveries ------------------------------------------------------------------
 
 
-def delivery_state():
+def delivery_state() -> Case:
     """Return the expression of a delivery's state (``DeliveryState``).
 
     Delivered: in the inbox, or its SMS sent. Pending: an SMS waiting for the
@@ -247,7 +258,9 @@ def delivery_state():
     )
 
 
-def delivery_list(*, user, publication, state=None):
+def delivery_list(
+    *, user: User | AnonymousUser, publication: Publication, state: str | None = None
+) -> QuerySet[FeedbackDelivery]:
     """The publication's deliveries the user sees, with their ``state``."""
     queryset = (
         FeedbackDelivery.objects.filter(publication=publication)
@@ -265,13 +278,16 @@ def delivery_list(*, user, publication, state=None):
     return queryset
 
 
-def delivery_counts(*, user, publication):
+def delivery_counts(
+    *, user: User | AnonymousUser, publication: Publication
+) -> dict[str, int]:
     """Return ``{state: n}`` of the publication's deliveries (one GROUP BY)."""
     counts = dict.fromkeys(DeliveryState.values, 0)
     rows = (
         delivery_list(user=user, publication=publication)
         .order_by()
-        .values("state")
+        # ``state`` is delivery_list's annotation, unknown to the model's stubs.
+        .values("state")  # type: ignore[misc]
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
@@ -282,7 +298,7 @@ def delivery_counts(*, user, publication):
 # -- credit ratings and appeals --------------------------------------------------------
 
 
-def latest_rating_ids():
+def latest_rating_ids() -> Subquery:
     """A subquery of the id of every unit's latest rating row."""
     return Subquery(
         CreditRating.objects.order_by()
@@ -292,7 +308,9 @@ def latest_rating_ids():
     )
 
 
-def rating_list(*, user, current=True):
+def rating_list(
+    *, user: User | AnonymousUser, current: bool = True
+) -> QuerySet[CreditRating]:
     """Credit ratings in scope: each unit's current one (or the whole history)."""
     queryset = CreditRating.objects.filter(_scope_q(user)).select_related(
         "unit", "community", "decided_by"
@@ -302,11 +320,11 @@ def rating_list(*, user, current=True):
     return queryset
 
 
-def rating_current(*, unit):
+def rating_current(*, unit: OrgNode) -> CreditRating | None:
     return CreditRating.objects.filter(unit=unit).order_by("-id").first()
 
 
-def rating_history(*, unit):
+def rating_history(*, unit: OrgNode) -> QuerySet[CreditRating]:
     return (
         CreditRating.objects.filter(unit=unit)
         .select_related("decided_by")
@@ -314,7 +332,7 @@ def rating_history(*, unit):
     )
 
 
-def rated_unit_get(*, user, pk):
+def rated_unit_get(*, user: User | AnonymousUser, pk: int) -> OrgNode:
     """An out-of-system unit in scope (ratings apply only to those)."""
     return get_object_or_404(
         unit_list(user=user)
@@ -324,7 +342,7 @@ def rated_unit_get(*, user, pk):
     )
 
 
-def appeal_list(*, user):
+def appeal_list(*, user: User | AnonymousUser) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(_scope_q(user))
         .select_related("unit", "community", "rating", "submitted_by", "decided_by")
@@ -332,11 +350,11 @@ def appeal_list(*, user):
     )
 
 
-def appeal_get(*, user, pk):
+def appeal_get(*, user: User | AnonymousUser, pk: int) -> Appeal:
     return get_object_or_404(appeal_list(user=user), pk=pk)
 
 
-def in_system_unit_get(*, user, pk):
+def in_system_unit_get(*, user: User | AnonymousUser, pk: int) -> OrgNode:
     return get_object_or_404(
         unit_list(user=user)
         .filter(unit_kind__in=IN_SYSTEM_KINDS)
@@ -348,21 +366,23 @@ def in_system_unit_get(*, user, pk):
 # -- notices ------------------------------------------------------------------------------
 
 
-def notice_list(*, user):
+def notice_list(*, user: User | AnonymousUser) -> QuerySet[DepartmentNotice]:
     scope = scope_for(user)
     return DepartmentNotice.objects.filter(
         scope.q(community=None, street="street")
     ).select_related("created_by")
 
 
-def notice_get(*, user, pk):
+def notice_get(*, user: User | AnonymousUser, pk: int) -> DepartmentNotice:
     return get_object_or_404(notice_list(user=user), pk=pk)
 
 
 # -- commitments ---------------------------------------------------------------------------
 
 
-def commitment_list(*, user, year=None):
+def commitment_list(
+    *, user: User | AnonymousUser, year: int | None = None
+) -> QuerySet[Commitment]:
     """Commitments of the user's streets (every role of the street sees them)."""
     queryset = Commitment.objects.filter(street_id__in=street_ids_of(user))
     if year:
@@ -372,7 +392,7 @@ def commitment_list(*, user, year=None):
     ).order_by("-year", "theme", "id")
 
 
-def commitment_years(*, user):
+def commitment_years(*, user: User | AnonymousUser) -> list[int]:
     return sorted(
         set(
             Commitment.objects.filter(street_id__in=street_ids_of(user)).values_list(
@@ -383,25 +403,29 @@ def commitment_years(*, user):
     )
 
 
-def unit_view_list(*, user, year=None):
+def unit_view_list(
+    *, user: User | AnonymousUser, year: int | None = None
+) -> QuerySet[UnitView]:
     queryset = UnitView.objects.filter(_scope_q(user)).select_related("unit")
     if year:
         queryset = queryset.filter(year=year)
     return queryset
 
 
-def survey_list(*, user, year=None):
+def survey_list(
+    *, user: User | AnonymousUser, year: int | None = None
+) -> QuerySet[SurveyRound]:
     queryset = SurveyRound.objects.filter(street_id__in=street_ids_of(user))
     if year:
         queryset = queryset.filter(year=year)
     return queryset
 
 
-def survey_get(*, user, pk):
+def survey_get(*, user: User | AnonymousUser, pk: int) -> SurveyRound:
     return get_object_or_404(survey_list(user=user), pk=pk)
 
 
-def survey_results(*, survey):
+def survey_results(*, survey: SurveyRound) -> list[dict[str, Any]]:
     """Return each commitment of the survey's year with its answers' figures."""
     commitments = Commitment.objects.filter(street=survey.street, year=survey.year)
     rows = (
@@ -424,13 +448,15 @@ def survey_results(*, survey):
     return results
 
 
-def survey_units_answered(*, survey):
+def survey_units_answered(*, survey: SurveyRound) -> int:
     return (
         SurveyAnswer.objects.filter(round=survey).values("unit_id").distinct().count()
     )
 
 
-def survey_answers_of_unit(*, survey, unit):
+def survey_answers_of_unit(
+    *, survey: SurveyRound, unit: OrgNode
+) -> dict[int, SurveyAnswer]:
     return {
         a.commitment_id: a for a in SurveyAnswer.objects.filter(round=survey, unit=unit)
     }
@@ -439,7 +465,9 @@ def survey_answers_of_unit(*, survey, unit):
 # -- the routine notice (S21) --------------------------------------------------------------
 
 
-def evaluation_notice_figures(*, scope, start, end):
+def evaluation_notice_figures(
+    *, scope: Scope, start: date, end: date
+) -> dict[str, Any]:
     """Return the evaluations' part of the routine notice for ``start``–``end``.
 
     A dict of ``month``, the last month published in the period (``None`` when

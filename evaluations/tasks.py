@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from evaluations import services
+from evaluations.services import runs
 
 
 @shared_task(
@@ -13,7 +13,7 @@ from evaluations import services
 )
 def run_evaluation(run_id):
     """Compute an evaluation run (claimed once; a no-op if taken or done)."""
-    services.evaluation_run_execute(run_id=run_id)
+    runs.evaluation_run_execute(run_id=run_id)
 
 
 @shared_task(
@@ -24,7 +24,7 @@ def run_evaluation(run_id):
 )
 def run_previous_month():
     """Start last month's evaluation of every street (1st of the month; no publish)."""
-    return [run.pk for run in services.evaluation_run_previous_month()]
+    return [run.pk for run in runs.evaluation_run_previous_month()]
 
 
 @shared_task(
@@ -35,4 +35,4 @@ def run_previous_month():
 )
 def watch_runs():
     """Send runs the broker missed; requeue a silent run once, then abandon it."""
-    return services.evaluation_runs_watch()
+    return runs.evaluation_runs_watch()

@@ -20,6 +20,7 @@ from evaluations.models import (
     RunTrigger,
     SubjectKind,
 )
+from evaluations.services import runs
 from tests.evaluations.conftest import (
     JUNE,
     MAY,
@@ -225,7 +226,7 @@ def test_a_run_taken_over_mid_way_stops_writing(world, committees):
     )
     # then the old worker's ownership check fails
     with pytest.raises(services.RunLost):
-        services._own(run.pk, "old", units_done=1)
+        runs._own(run.pk, "old", units_done=1)
 
 
 def test_a_delivered_task_for_a_finished_run_does_nothing(world):
