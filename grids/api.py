@@ -4,6 +4,7 @@ Thin: parse input → selector or service → output serializer.
 """
 
 import django_filters
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -168,8 +169,6 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_photos(self, case) -> list[str]:
-        from django.urls import reverse
-
         return [reverse("grids:photo", args=[p.pk]) for p in case.photos.all()]
 
 

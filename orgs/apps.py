@@ -37,3 +37,7 @@ class OrgsConfig(AppConfig):
         retention.register_keeper(
             Seat, lambda person: Q(person=person, vacated_on__isnull=True), "seat"
         )
+        # Register the app's tasks with Celery in every process, not only in
+        # the worker: the import jobs send their task by name, and in-process
+        # (eager) Celery, as in the tests, finds it only once registered.
+        from orgs import tasks  # noqa: F401

@@ -21,6 +21,7 @@ from datetime import timedelta
 from functools import partial
 
 from auditlog.context import set_actor
+from celery import signature
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -65,8 +66,13 @@ from portal.db import advisory_xact_lock
 from portal.models import Role
 from portal.roles import can, require
 from portal.scope import scope_for
+from portal.tasks import enqueue
 
 log = logging.getLogger("orgs.imports")
+
+#: The task that reads a job's file (``orgs.tasks.run_import``), sent by name:
+#: the tasks call these services, so this module does not import them back.
+RUN_TASK = "orgs.run_import"
 
 
 def _zh_labels(choices):
@@ -532,12 +538,9 @@ def import_job_start(*, user, kind, upload):
     upload.seek(0)
     job.file.save("upload.xlsx", upload, save=False)
     job.save()
-    from orgs.tasks import run_import
-    from portal.tasks import enqueue
-
     # After the commit, so the worker finds the job; a broker outage leaves it
     # queued for ``import_jobs_resume``.
-    transaction.on_commit(partial(enqueue, run_import, job.pk))
+    transaction.on_commit(partial(enqueue, signature(RUN_TASK), job.pk))
     return job
 
 
@@ -643,9 +646,6 @@ def import_jobs_resume(*, now=None):
     """Queue again the jobs a broker outage left waiting, and those whose
     worker died; delete finished jobs past ``KEEP_FOR`` (with their files).
     Return the ids queued (every minute from beat)."""
-    from orgs.tasks import run_import
-    from portal.tasks import enqueue
-
     now = now or timezone.now()
     waiting = list(
         ImportJob.objects.filter(
@@ -654,7 +654,7 @@ def import_jobs_resume(*, now=None):
         ).values_list("pk", flat=True)
     )
     for pk in waiting:
-        enqueue(run_import, pk)
+        enqueue(signature(RUN_TASK), pk)
     old = ImportJob.objects.exclude(status__in=ACTIVE_IMPORT_STATUSES).filter(
         finished_at__lt=now - KEEP_FOR
     )

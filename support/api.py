@@ -5,6 +5,7 @@ scope (another scope's object is a 404), services write (a forbidden action
 is a 403, a broken rule a 400 with its Chinese message).
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -502,8 +503,6 @@ class SpendingSerializer(serializers.ModelSerializer):
         ]
 
     def get_attachment_url(self, spending) -> str | None:
-        from django.urls import reverse
-
         if not spending.attachment:
             return None
         return reverse("support:spending_attachment", args=[spending.pk])

@@ -29,6 +29,7 @@ from support.models import (
     SocialOrgStatus,
     WorkerType,
 )
+from support.notices import MAX_PERIOD_DAYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -429,8 +430,6 @@ class NoticeForm(forms.Form):
     end = forms.DateField(label=_("结束日期"), widget=DATE)
 
     def clean(self):
-        from support.notices import MAX_PERIOD_DAYS
-
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:

@@ -20,6 +20,7 @@ from volunteers.models import (
     VolunteerKind,
     WishCategory,
 )
+from volunteers.selectors import team_list
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -124,8 +125,6 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from volunteers.selectors import team_list
-
         nodes = publishable_nodes(user).order_by("tree_id", "lft")
         self.fields["publisher"].queryset = nodes
         if len(nodes) == 1:

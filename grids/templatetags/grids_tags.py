@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from grids.models import CaseLevel, CaseStatus
 
@@ -46,8 +47,6 @@ def sort_th(context, field, label, param="o"):
 def case_status(case):
     """Return the status badge of a case (overdue shown in red)."""
     if case.status == CaseStatus.OPEN and case.deadline < timezone.localdate():
-        from django.utils.translation import gettext as _
-
         return format_html(
             '<span class="badge bad">{}</span>',
             _("超期") + "·" + case.get_status_display(),

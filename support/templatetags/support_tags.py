@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from portal.roles import can
+
 register = template.Library()
 
 
@@ -53,8 +55,6 @@ def yuan(value):
 @register.simple_tag(takes_context=True)
 def can_do(context, action):
     """Return whether the signed-in user's roles allow ``action`` anywhere."""
-    from portal.roles import can
-
     return can(context["request"].user, action)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -224,8 +225,6 @@ class PointsViewSet(viewsets.ReadOnlyModelViewSet):
         if request.query_params.get("volunteer"):
             volunteer_id = query_id(request.query_params, "volunteer")
             if volunteer_id is None:
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"volunteer": [_("请填写志愿者编号。")]})
             account = get_object_or_404(
                 selectors.account_list(user=request.user), volunteer_id=volunteer_id
