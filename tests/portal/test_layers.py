@@ -5,11 +5,16 @@ people only through the role assignment's foreign keys (``portal.nodes``;
 string references such as ``"orgs.OrgNode"`` in models and migrations are
 fine). Nothing looks an app up by name: no ``importlib.import_module`` and no
 ``apps.get_model`` outside migrations and tests; ``config`` imports each app
-plainly. These tests read the source with ``ast``, they import nothing.
+plainly. No two modules import each other, directly or round a longer
+loop, not even from inside a function; no module outside migrations, seeds
+and tests is over ``MAX_LINES`` lines. These tests read the source with
+``ast``, they import nothing.
 """
 
 import ast
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The apps above the kernel, and the top floor.
@@ -65,6 +70,90 @@ def _parse(path):
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+#: A module longer than this becomes a package by subdomain (CONTRIBUTING.md).
+MAX_LINES = 700
+
+
+def _module_name(path):
+    name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def _import_graph(sources):
+    """Return ``{module: {module it imports}}`` among ``sources`` (name → tree).
+
+    Every import counts, at the top or inside a function; ``from a import b``
+    counts as importing ``a.b`` when that is a module, else ``a``. A package's
+    own submodules importing it (``__init__`` re-exports) are not a loop.
+    """
+
+    def known(name):
+        while name and name not in sources:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {name: set() for name in sources}
+    for name, tree in sources.items():
+        package = name if tree.is_package else name.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package
+                    for _ in range(node.level - 1):
+                        parent = parent.rpartition(".")[0]
+                    base = f"{parent}.{base}" if base else parent
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in map(known, targets):
+                if target and target != name and not name.startswith(target + "."):
+                    graph[name].add(target)
+    return graph
+
+
+def _loops(graph):
+    """Return the strongly connected groups of more than one module."""
+    index, low, stack, on_stack, loops = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                loops.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return loops
+
+
+def _sources(paths):
+    sources = {}
+    for path in paths:
+        tree = _parse(path)
+        tree.is_package = path.name == "__init__.py"
+        sources[_module_name(path)] = tree
+    return sources
+
+
 def test_the_kernel_imports_no_domain_app():
     # given every module of portal/, its migrations included
     found = []
@@ -85,6 +174,46 @@ def test_no_module_looks_an_app_up_by_name():
             found.append(f"{name}:{line}: {what}")
     # then none imports importlib.import_module or calls get_model()
     assert found == []
+
+
+def test_no_two_modules_import_each_other():
+    # given every module outside tests and migrations, and all their imports
+    graph = _import_graph(_sources(_modules(ROOT)))
+    # then no module reaches itself through its imports
+    assert _loops(graph) == []
+
+
+def test_the_loop_check_sees_a_loop_through_a_function():
+    # given a loop closed by an import inside a function, and a package's
+    # submodule that imports its package (no loop)
+    def tree(source, package=False):
+        parsed = ast.parse(source)
+        parsed.is_package = package
+        return parsed
+
+    sources = {
+        "a.services": tree("from a import tasks\n"),
+        "a.tasks": tree("def f():\n    from a.services import run\n"),
+        "b.services": tree("from b.services.runs import go\n", package=True),
+        "b.services.runs": tree("from b.services import _common\n"),
+        "b.services._common": tree(""),
+    }
+    # then only the first is a loop
+    assert _loops(_import_graph(sources)) == [["a.services", "a.tasks"]]
+
+
+@pytest.mark.parametrize("floor", ["config", "portal", *sorted(DOMAIN - {"config"})])
+def test_no_module_is_over_the_size_of_a_module(floor):
+    # given every module of the floor but its migrations and seeds
+    long = []
+    for path in _modules(ROOT / floor):
+        if path.name == "seed.py":
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES:
+            long.append(f"{path.relative_to(ROOT)}: {lines}")
+    # then none is longer than a module should be
+    assert long == []
 
 
 def test_the_settings_import_no_app():
