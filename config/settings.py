@@ -188,6 +188,9 @@ AUDITLOG_MASK_CALLABLE = "portal.audit.mask_value"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Figures are grouped by thousands in Chinese as in English (config/formats);
+# USE_THOUSAND_SEPARATOR stays off so years and ids are never grouped.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
