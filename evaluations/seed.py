@@ -91,8 +91,10 @@ APPEAL_REASONS = [
 
 
 def seed(ctx):
-    # The finished months the other seeds filled whole (``history_months``).
-    months = ctx.history_months(minimum=3)
+    # The finished months the other seeds filled whole (``history_months``):
+    # at least four, so a small street still publishes the three months a
+    # credit rating needs (``RATING_MIN_MONTHS``) before the unpublished last.
+    months = ctx.history_months(minimum=4)
     admin = ctx.data.get("users", {}).get("admin")
     streets = (
         [ctx.data["street"]]
