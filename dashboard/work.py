@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.utils import timezone
 
+from grids import work as grids_work
 from meetings import work as meetings_work
 from portal.models import User
 from portal.work import WorkItem, work_sort
@@ -18,6 +19,7 @@ from volunteers import work as volunteers_work
 #: Each app's ``work_items(user)``.
 SOURCES: list[Callable[[User], list[WorkItem]]] = [
     meetings_work.work_items,
+    grids_work.work_items,
     volunteers_work.work_items,
 ]
 
