@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.utils import timezone
 
+from evaluations import work as evaluations_work
 from grids import work as grids_work
 from meetings import work as meetings_work
 from portal.models import User
@@ -20,6 +21,7 @@ from volunteers import work as volunteers_work
 SOURCES: list[Callable[[User], list[WorkItem]]] = [
     meetings_work.work_items,
     grids_work.work_items,
+    evaluations_work.work_items,
     volunteers_work.work_items,
 ]
 
