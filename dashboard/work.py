@@ -15,6 +15,7 @@ from grids import work as grids_work
 from meetings import work as meetings_work
 from portal.models import User
 from portal.work import WorkItem, work_sort
+from support import work as support_work
 from volunteers import work as volunteers_work
 
 #: Each app's ``work_items(user)``.
@@ -22,6 +23,7 @@ SOURCES: list[Callable[[User], list[WorkItem]]] = [
     meetings_work.work_items,
     grids_work.work_items,
     evaluations_work.work_items,
+    support_work.work_items,
     volunteers_work.work_items,
 ]
 
