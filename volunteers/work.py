@@ -4,6 +4,7 @@ Read only, like the selectors (``volunteers/selectors.py`` is at the module
 size limit): two queries per kind of claimable, whatever their number.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -15,7 +16,17 @@ from portal.models import Role, User
 from portal.roles import can
 from portal.scope import scope_for
 from portal.work import WorkItem
-from volunteers.models import ClaimStatus, MicroWish, ServicePost
+from volunteers.models import (
+    ActivityStatus,
+    Attendance,
+    CheckIn,
+    ClaimStatus,
+    MicroWish,
+    ServicePost,
+    SignUp,
+    SignUpStatus,
+)
+from volunteers.services.checkins import CHECKOUT_GRACE_MINUTES
 
 #: (the kind in the URL, the model)
 CLAIMABLES: tuple[tuple[str, Any], ...] = (
@@ -25,12 +36,12 @@ CLAIMABLES: tuple[tuple[str, Any], ...] = (
 
 
 def work_items(user: User) -> list[WorkItem]:
-    """Return the wishes and posts waiting for the community's confirmation
+    """Return the volunteer's upcoming activities and check-outs to do, the wishes and posts waiting for the community's confirmation
     (secretaries) and those the user or his unit claimed and has not
     fulfilled yet (volunteers, unit heads)."""
     scope = scope_for(user)
     communities = scope.role_communities[Role.COMMUNITY_SECRETARY]
-    items: list[WorkItem] = []
+    items: list[WorkItem] = _activities(user)
     for kind, model in CLAIMABLES:
         label = _("微心愿") if kind == "wishes" else _("服务岗位")
         if communities:
@@ -66,4 +77,59 @@ def work_items(user: User) -> list[WorkItem]:
                     url=reverse("volunteers:claimable_fulfil", args=[kind, obj.pk]),
                 )
             )
+    return items
+
+
+def _activities(user: User) -> list[WorkItem]:
+    """Return the activities the user signed up for that are still to come,
+    and his check-ins still open to a check-out (until the grace period past
+    the activity's end)."""
+    now = timezone.now()
+    mine = Q(volunteer__person__user_id=user.pk)
+    items = []
+    signups = (
+        SignUp.objects.filter(
+            mine,
+            status=SignUpStatus.SIGNED,
+            activity__status=ActivityStatus.PUBLISHED,
+            activity__starts_at__gt=now,
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at", "pk")
+    )
+    for signup in signups:
+        activity = signup.activity
+        starts = timezone.localtime(activity.starts_at)
+        items.append(
+            WorkItem(
+                kind="volunteers.activity",
+                title=_("参加活动：%s") % activity.title,
+                reason=_("%(time)s 在 %(place)s，已报名。")
+                % {"time": starts.strftime("%Y-%m-%d %H:%M"), "place": activity.place},
+                url=reverse("volunteers:activity_detail", args=[activity.pk]),
+                due=starts.date(),
+            )
+        )
+    checkins = (
+        CheckIn.objects.filter(
+            mine,
+            checked_out_at__isnull=True,
+            attendance=Attendance.PENDING,
+            activity__ends_at__gt=now - timedelta(minutes=CHECKOUT_GRACE_MINUTES),
+        )
+        .select_related("activity")
+        .order_by("activity__ends_at", "pk")
+    )
+    for checkin in checkins:
+        activity = checkin.activity
+        ends = timezone.localtime(activity.ends_at)
+        items.append(
+            WorkItem(
+                kind="volunteers.checkout",
+                title=_("签退：%s") % activity.title,
+                reason=_("活动结束时扫现场二维码签退，服务时长按签退时间计算。"),
+                url=reverse("volunteers:my_checkins"),
+                due=ends.date(),
+            )
+        )
     return items

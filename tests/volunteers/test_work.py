@@ -4,10 +4,14 @@ fulfils what he claimed, the community confirms what was fulfilled.
 On the suite's date, 2026-06-18 10:00 (tests/clock.py).
 """
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from tests import clock
 from tests.conftest import login
-from tests.volunteers.conftest import png_upload
+from tests.volunteers.conftest import make_activity, png_upload
 from tests.work import find
 from volunteers import services
 
@@ -67,3 +71,39 @@ def test_unit_head_fulfils_a_post_his_unit_claimed(vw):
     assert client.get(url).status_code == 200
     assert client.post(url, {"photo": png_upload()}).status_code == 302
     assert not find(client, "volunteers.fulfil")
+
+
+def test_an_upcoming_activity_is_listed_until_the_signup_is_cancelled(vw):
+    # given an activity tomorrow the volunteer signed up for
+    activity = make_activity(
+        vw.secretary_a,
+        community=vw.a,
+        title="周末义诊",
+        starts=timezone.now() + timedelta(days=1),
+    )
+    services.signup_create(user=vw.volunteer_a, activity=activity)
+    client = login(vw.volunteer_a)
+    url, _title = find(client, "volunteers.activity", "周末义诊")
+    assert url == "/volunteers/activities/%s/" % activity.pk
+    assert client.get(url).status_code == 200
+    # when he cancels through the activity's form
+    response = client.post("/volunteers/activities/%s/signup/cancel/" % activity.pk)
+    assert response.status_code == 302
+    assert not find(client, "volunteers.activity", "周末义诊")
+
+
+def test_a_check_in_asks_for_the_check_out_until_it_is_done(vw):
+    # given the volunteer checked in at the activity (begun 10 minutes ago)
+    token = services.activity_checkin_token(vw.activity)
+    with clock.travel(vw.activity.starts_at):
+        services.checkin_scan(user=vw.volunteer_a, token=token)
+    client = login(vw.volunteer_a)
+    url, _title = find(client, "volunteers.checkout", vw.activity.title)
+    assert client.get(url).status_code == 200
+    # when he scans out at the place, an hour and a half later
+    with clock.travel(vw.activity.starts_at + timedelta(minutes=90)):
+        response = client.post("/volunteers/c/%s/" % token, {"action": "out"})
+        assert response.status_code == 302
+        assert not find(client, "volunteers.checkout")
+    # and the other community's volunteer never had it
+    assert not find(login(vw.volunteer_b), "volunteers.checkout")
