@@ -1,6 +1,8 @@
-"""The number of work-centre items, for the header of every page."""
+"""The work centre on every page: the count for the header, the items for a
+home page that shows them (computed once per request, only when shown)."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from dashboard.work import request_work_items
@@ -10,5 +12,8 @@ def work(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Counted only when a template shows it (the header does).
-    return {"work_count": SimpleLazyObject(lambda: len(request_work_items(request)))}
+    return {
+        "work_count": SimpleLazyObject(lambda: len(request_work_items(request))),
+        "work_items": SimpleLazyObject(lambda: request_work_items(request)),
+        "work_today": SimpleLazyObject(timezone.localdate),
+    }

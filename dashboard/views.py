@@ -75,7 +75,7 @@ def work(request):
     return render(
         request,
         "dashboard/work.html",
-        {"items": request_work_items(request), "today": timezone.localdate()},
+        {"items": request_work_items(request)},
     )
 
 
@@ -99,14 +99,11 @@ def community_dashboard(request, pk):
 
 
 def _work_context(request):
-    """Return the work centre's part of a home page (on the home page only)."""
+    """Show the work centre on the home page (its items come from
+    ``dashboard.context_processors.work``)."""
     if request.resolver_match.url_name != "home":
         return {}
-    return {
-        "show_work": True,
-        "work_items": request_work_items(request),
-        "today": timezone.localdate(),
-    }
+    return {"show_work": True}
 
 
 def _communities(scope):

@@ -4,6 +4,7 @@ header of every page, and the work first on each role's home page.
 On the suite's date, Thursday 2026-06-18 10:00 (tests/clock.py).
 """
 
+import datetime
 import re
 
 import pytest
@@ -12,8 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings import services as meetings_services
 from orgs.models import Committee, CommitteeKind
+from tests import clock
 from tests.conftest import login
+from tests.meetings.conftest import TZ
 from tests.work import listed
+from volunteers import services as volunteer_services
 
 PERSONAS = [
     "street_admin",
@@ -105,3 +109,33 @@ def test_the_header_count_needs_no_more_queries_for_more_work(party):
     html = client.get("/accounts/security/").content.decode()
     assert '<span class="badge">7</span>' in html
     assert _count_queries(client, "/accounts/security/") == few
+
+
+def test_an_overdue_item_says_so_and_comes_first(party):
+    committee = Committee.objects.get(community=party.a)
+    problem = meetings_services.problem_create(
+        user=party.secretary_a, committee=committee, title="路灯不亮"
+    )
+    with clock.travel(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=TZ)):
+        meetings_services.action_item_create(
+            user=party.secretary_a,
+            problem=problem,
+            unit=party.unit_a,
+            title="更换路灯",
+            due_on=datetime.date(2026, 6, 10),
+        )
+    client = login(party.secretary_a)
+    assert listed(client)[0][0] == "meetings.action_item"
+    assert "已逾期（2026-06-10）" in client.get("/work/").content.decode()
+
+
+def test_the_volunteer_home_starts_with_his_work(world):
+    volunteer_services.volunteer_register_self(
+        user=world.volunteer_a,
+        community=world.a,
+        name="志愿者甲",
+        phone="13800138000",
+        kind="resident",
+    )
+    html = login(world.volunteer_a).get("/volunteers/").content.decode()
+    assert 'data-testid="work-centre"' in html
