@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grids import services as grid_services
 from meetings import services as meetings_services
 from orgs.models import Committee, CommitteeKind
 from tests import clock
@@ -139,3 +140,17 @@ def test_the_volunteer_home_starts_with_his_work(world):
     )
     html = login(world.volunteer_a).get("/volunteers/").content.decode()
     assert 'data-testid="work-centre"' in html
+
+
+def test_the_street_header_needs_no_more_queries_for_more_work(world):
+    client = login(world.street_staff)
+    _count_queries(client, "/accounts/security/")  # warm the session
+    few = _count_queries(client, "/accounts/security/")
+    # given more cells without a leader (each an item of the street's work)
+    for n in range(4):
+        grid_services.cell_create(
+            user=world.street_admin, name="片区%s" % n, parent=world.cell_a
+        )
+    html = client.get("/work/").content.decode()
+    assert html.count('data-work="grids.leader"') == 6
+    assert _count_queries(client, "/accounts/security/") == few
