@@ -5,7 +5,9 @@ For each persona of the security dataset (``tests/security/data.py``: the
 their own scope and in others), sign in, start at the home page ``/`` and
 follow, breadth-first to three links deep, every ``<a href>`` and every form
 ``action`` that stays inside the portal, with GET only. Any answer 403, 404
-or 500 fails the test, naming the page and the link that led there.
+or 500 fails the test, naming the page and the link that led there. The
+pages of the security matrix (``tests/security/matrix.py``) that the persona
+may open in his own scope are walked too, their links fetched one level.
 
 Kept fast by deduplicating: a URL is fetched once per persona, and of the
 URLs that resolve to the same view with the same keyword arguments (names
@@ -28,6 +30,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 
 from tests.security import harness as h
+from tests.security.matrix import MATRIX, parse
 
 #: How many links deep from the home page (the home page is level 0).
 DEPTH = 3
@@ -87,11 +90,16 @@ def _get(client, url):
         transaction.savepoint_rollback(sid)
 
 
-def crawl(client, start="/"):
-    """Walk the portal from ``start``; return the failures and the count."""
-    seen = {start}
+def crawl(client, start="/", pages=()):
+    """Walk the portal from ``start``; return the failures and the count.
+
+    ``pages`` are walked too, each as if found ``DEPTH - 1`` links deep:
+    the links they show are fetched, not followed further.
+    """
+    seen = {start, *pages}
     per_shape = {}
     queue = deque([(start, 0, None)])
+    queue.extend((url, DEPTH - 1, "the security matrix") for url in pages)
     failures = []
     fetched = 0
     while queue:
@@ -127,6 +135,18 @@ def crawl(client, start="/"):
     return failures, fetched
 
 
+def matrix_pages(d, persona):
+    """Return the pages the matrix lets ``persona`` open in his own scope."""
+    urls = []
+    for key, row in sorted(MATRIX.items()):
+        method, name = key.split(" ", 1)
+        if method != "GET" or h.is_api(key) or parse(row)[persona][0] != "200":
+            continue
+        url, _ = h.page_request(d, name, method, persona, h.OWN)
+        urls.append(url)
+    return urls
+
+
 @pytest.fixture(autouse=True)
 def _quiet_request_log():
     # The failures are reported by the test; django.request would log each too.
@@ -139,8 +159,8 @@ def _quiet_request_log():
 def test_no_link_shown_leads_to_403_404_or_500(matrix_data, db, persona):
     # given a signed-in persona on the home page
     client = h.client_for(matrix_data, persona)
-    # when every link is followed three deep
-    failures, fetched = crawl(client)
+    # when every link is followed three deep, and those of the matrix's pages
+    failures, fetched = crawl(client, pages=matrix_pages(matrix_data, persona))
     # then none of them is refused, missing or broken
     assert fetched > 1
     assert not failures, (
