@@ -1,5 +1,5 @@
 """The home page and the dashboards, at the top of the site (no namespace:
-``home``, ``street-dashboard``, ``community-dashboard``)."""
+``home``, ``work``, ``street-dashboard``, ``community-dashboard``)."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/", views.work, name="work"),
     path("dashboard/", views.street_dashboard, name="street-dashboard"),
     path(
         "dashboard/communities/<int:pk>/",

@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from dashboard import boards
 from dashboard.stats import communities, stat_labels, stats_for_scope
+from dashboard.work import request_work_items
 from portal.models import Role
 from portal.roles import require
 from portal.scope import community_scope, scope_for
@@ -61,7 +63,19 @@ def home(request):
             "role": role,
             "role_label": role and Role(role).label,
             "figures": figures,
+            **_work_context(request),
         },
+    )
+
+
+@login_required
+@require_GET
+def work(request):
+    """List the user's work (我的待办): what, why, by when, and where to do it."""
+    return render(
+        request,
+        "dashboard/work.html",
+        {"items": request_work_items(request)},
     )
 
 
@@ -84,6 +98,14 @@ def community_dashboard(request, pk):
     return _community_dashboard(request, scope, primary_role(scope), community)
 
 
+def _work_context(request):
+    """Show the work centre on the home page (its items come from
+    ``dashboard.context_processors.work``)."""
+    if request.resolver_match.url_name != "home":
+        return {}
+    return {"show_work": True}
+
+
 def _communities(scope):
     """Return ``[(id, name)]`` of the communities the user sees whole."""
     return [
@@ -103,6 +125,7 @@ def _street_dashboard(request, scope, role):
             "board": boards.street_dashboard(scope),
             "as_of": timezone.localtime(),
             "street_level": True,
+            **_work_context(request),
         },
     )
 
@@ -124,5 +147,6 @@ def _community_dashboard(request, scope, role, community):
             "community": {"id": pk, "name": name},
             "own_communities": others if len(others) > 1 else [],
             "at_home": request.resolver_match.url_name == "home",
+            **_work_context(request),
         },
     )

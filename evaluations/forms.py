@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from evaluations import scoring
+from evaluations import scoring, selectors
 from evaluations.models import (
     CommitmentTheme,
     CreditLevel,
@@ -32,6 +32,19 @@ class MonthField(forms.CharField):
 
 class RunStartForm(forms.Form):
     month = MonthField(label=_("评议月份"))
+
+    def __init__(self, *args, street_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.street_id = street_id
+
+    def clean_month(self):
+        """Refuse a month that may not be run, saying why (the services' rule)."""
+        month = self.cleaned_data["month"]
+        if month is not None and self.street_id is not None:
+            refusal = selectors.run_month_refusal(street_id=self.street_id, month=month)
+            if refusal is not None:
+                raise forms.ValidationError(refusal)
+        return month
 
 
 class OverrideForm(forms.Form):

@@ -1,12 +1,16 @@
-"""Demo street: twelve published months of evaluations, credit ratings of
-every out-of-system unit, a few appeals, a department notice, and one year of
-two-way commitments with the units' views and survey answers (S10, S20–S23).
+"""Demo street: twelve evaluated months, all but the last published, credit
+ratings of every out-of-system unit, a few appeals, a department notice, and
+one year of two-way commitments with the units' views and survey answers
+(S10, S20–S23).
 
 Each month is computed by the real job (``evaluation_run_execute``, set-based:
 one aggregate query per metric and batch) from whatever the meetings and
 volunteers seeds left; without them every metric reads 0 and the months are
-still computed and published. Publishing derives the credit ratings. Random
-choices come from ``ctx.rng`` and dates from ``ctx.data["today"]``.
+still computed. Every month but the last finished one is published, which
+derives the credit ratings; the last is left evaluated and unpublished, so
+the street admin can review it, override a grade with a reason and publish it
+(the month the run page offers). Random choices come from ``ctx.rng`` and
+dates from ``ctx.data["today"]``.
 """
 
 from evaluations import services
@@ -87,8 +91,10 @@ APPEAL_REASONS = [
 
 
 def seed(ctx):
-    # The finished months the other seeds filled whole (``history_months``).
-    months = ctx.history_months(minimum=3)
+    # The finished months the other seeds filled whole (``history_months``):
+    # at least four, so a small street still publishes the three months a
+    # credit rating needs (``RATING_MIN_MONTHS``) before the unpublished last.
+    months = ctx.history_months(minimum=4)
     admin = ctx.data.get("users", {}).get("admin")
     streets = (
         [ctx.data["street"]]
@@ -116,14 +122,16 @@ class _StreetSeed:
 
     def build(self):
         services.policy_ensure_default(street=self.street)
-        for month in self.months:
+        *published, last = self.months
+        for month in published:
             self.month(month)
+        self.run(last)
         self.decisions()
         self.appeals()
         self.notice()
         self.commitments()
 
-    def month(self, month):
+    def run(self, month):
         run = services.evaluation_run_start(
             user=None,
             street=self.street,
@@ -132,6 +140,10 @@ class _StreetSeed:
             enqueue=False,
         )
         services.evaluation_run_execute(run_id=run.pk)
+
+    def month(self, month):
+        """Evaluate a month, override a few grades and publish it."""
+        self.run(month)
         if self.admin is not None:
             self.overrides(month)
         publication = services.month_publish(
@@ -240,7 +252,8 @@ class _StreetSeed:
             street=self.street,
             department=Department.MARKET,
             period_start=self.months[0],
-            period_end=self.months[-1],
+            # The last published month: the last finished one awaits publishing.
+            period_end=self.months[-2],
         )
 
     def commitments(self):

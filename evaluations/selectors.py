@@ -8,6 +8,7 @@ sees the units and committee of his community; a unit head sees his unit.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, cast
 
@@ -25,6 +26,8 @@ from django.db.models import (
     When,
 )
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluations.models import (
     GRADE_ORDER,
@@ -45,6 +48,7 @@ from evaluations.models import (
     SurveyRound,
     UnitView,
 )
+from evaluations.months import add_months, month_label, month_start
 from orgs.models import IN_SYSTEM_KINDS, OUT_OF_SYSTEM_KINDS, OrgKind, OrgNode
 from portal.models import User
 from portal.notify import MAX_ATTEMPTS
@@ -120,6 +124,64 @@ def run_list(*, user: User | AnonymousUser) -> QuerySet[EvaluationRun]:
 
 def run_get(*, user: User | AnonymousUser, pk: int) -> EvaluationRun:
     return get_object_or_404(run_list(user=user), pk=pk)
+
+
+#: How many finished months back the run page offers to run. An older month
+#: that is not published may still be run (typed in, or by the command).
+RUN_MONTHS_OFFERED = 12
+
+
+def run_month_refusals(
+    *, street_id: int, months: Iterable[date], today: date | None = None
+) -> dict[date, str | None]:
+    """Return, for each month, why it may not be run (a sentence), else ``None``.
+
+    The one rule of which months may be run, read by the run page (its default
+    month and its form), ``evaluation_run_start`` and ``run_monthly_evaluation``:
+    a month may be run once it is over and until it is published (publishing
+    freezes it). A run already going on is refused by the service alone: it
+    ends by itself.
+    """
+    months = [month_start(m) for m in months]
+    current = month_start(today or timezone.localdate())
+    published = set(
+        Publication.objects.filter(street_id=street_id, month__in=months).values_list(
+            "month", flat=True
+        )
+    )
+    refusals: dict[date, str | None] = {}
+    for month in months:
+        if month >= current:
+            refusals[month] = _(
+                "只能评议已经结束的月份（%s 尚未结束）。"
+            ) % month_label(month)
+        elif month in published:
+            refusals[month] = _(
+                "%s 的评议结果已发布，已冻结，不能再重新评议或调整。"
+            ) % month_label(month)
+        else:
+            refusals[month] = None
+    return refusals
+
+
+def run_month_refusal(
+    *, street_id: int, month: date, today: date | None = None
+) -> str | None:
+    """Return why ``month`` may not be run for the street, or ``None`` if it may."""
+    return run_month_refusals(street_id=street_id, months=[month], today=today)[
+        month_start(month)
+    ]
+
+
+def run_months_open(
+    *, street_id: int, today: date | None = None, count: int = RUN_MONTHS_OFFERED
+) -> list[date]:
+    """Return the months of the last ``count`` finished ones that may be run,
+    newest first (the first is the run page's default)."""
+    current = month_start(today or timezone.localdate())
+    months = [add_months(current, -n) for n in range(1, count + 1)]
+    refusals = run_month_refusals(street_id=street_id, months=months, today=today)
+    return [month for month in months if refusals[month] is None]
 
 
 def publication_list(*, street: OrgNode) -> QuerySet[Publication]:

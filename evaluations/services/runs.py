@@ -27,7 +27,7 @@ from evaluations.models import (
     SubjectKind,
 )
 from evaluations.months import add_months, month_label, month_start, next_month
-from evaluations.selectors import policy_in_force
+from evaluations.selectors import policy_in_force, run_month_refusal
 from evaluations.services._common import _month_lock, _refuse_published, _setting
 from evaluations.services.scoring import (
     Subject,
@@ -70,19 +70,18 @@ def evaluation_run_start(
 ) -> EvaluationRun:
     """Create a run of ``street``'s ``month`` and enqueue its task on commit.
 
-    Refused for a published month, a month not yet over, and while another run
-    of the month is alive. A run whose worker went silent (no heartbeat for
+    Refused for a month that may not be run (``selectors.run_month_refusal``:
+    not over yet, or published) and while another run of the month is alive.
+    A run whose worker went silent (no heartbeat for
     ``EVALUATION_RUN_STALE_SECONDS``) is marked abandoned and replaced.
     """
     if user is not None:
         require(user, "evaluations.run", street_id=street.pk)
     month = month_start(month)
-    if month >= month_start(timezone.localdate()):
-        raise ValidationError(
-            {"month": _("只能评议已经结束的月份（%s 尚未结束）。") % month_label(month)}
-        )
     _month_lock(street.pk, month)
-    _refuse_published(street.pk, month)
+    refusal = run_month_refusal(street_id=street.pk, month=month)
+    if refusal is not None:
+        raise ValidationError({"month": refusal})
     active = list(
         EvaluationRun.objects.select_for_update().filter(
             street=street, month=month, status__in=ACTIVE_RUN_STATUSES

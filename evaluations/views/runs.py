@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from evaluations import forms, scoring, selectors, services
 from evaluations.models import RunStatus
-from evaluations.months import add_months, month_label, month_start
+from evaluations.months import month_label, month_start, next_month
 from evaluations.views._common import _viewer
 from portal import pages
 from portal.params import query_id
@@ -37,20 +37,24 @@ def runs(request):
     if run_id:
         focus = run_queryset.filter(pk=run_id).first()
     focus = focus or active.first() or run_queryset.first()
+    current = month_start(timezone.localdate())
+    can_run = can(user, "evaluations.run", street_id=street.pk)
+    # The latest month that may be run is the form's default.
+    open_months = selectors.run_months_open(street_id=street.pk) if can_run else []
     return render(
         request,
         "evaluations/runs.html",
         {
             "street": street,
             "is_street": scope.is_street_level,
-            "can_run": can(user, "evaluations.run", street_id=street.pk),
+            "can_run": can_run,
             "form": forms.RunStartForm(
-                initial={
-                    "month": month_label(
-                        add_months(month_start(timezone.localdate()), -1)
-                    )
-                }
+                initial={"month": month_label(open_months[0]) if open_months else ""}
             ),
+            "open_months": [month_label(m) for m in open_months],
+            "months_offered": selectors.RUN_MONTHS_OFFERED,
+            "current_month": month_label(current),
+            "next_month_first": next_month(current),
             "focus": focus,
             "page": pages.page(request, run_queryset, 20),
             "publications": selectors.publication_list(street=street)[:24],
@@ -64,7 +68,7 @@ def run_start(request):
     street = _viewer(request)
     # The permission before the body: a refusal says nothing about the form.
     require(request.user, "evaluations.run", street_id=street.pk)
-    form = forms.RunStartForm(request.POST)
+    form = forms.RunStartForm(request.POST, street_id=street.pk)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

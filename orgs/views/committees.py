@@ -53,6 +53,12 @@ def committee_detail(request, pk):
         reverse=True,
     )
     can_manage = can(request.user, "orgs.manage_seats", committee)
+    # A name links to the person's page only when the user may open it.
+    visible_people = set(
+        selectors.person_list(user=request.user)
+        .filter(pk__in={s.person_id for s in seats})
+        .values_list("pk", flat=True)
+    )
     form = None
     if can_manage:
         form = SeatForm(
@@ -67,6 +73,7 @@ def committee_detail(request, pk):
             "current": current,
             "history": history,
             "can_manage": can_manage,
+            "visible_people": visible_people,
             "form": form,
             "today": timezone.localdate(),
             "rule": _committee_rule(committee),

@@ -115,6 +115,13 @@ def unit_detail(request, pk):
         .order_by("person__name", "id")
     )
     staff_count = Person.objects.filter(unit=unit).count()
+    # The breadcrumb links the community only when the user may open it.
+    community_visible = (
+        unit.community_id is not None
+        and selectors.org_node_list(user=request.user)
+        .filter(pk=unit.community_id)
+        .exists()
+    )
     seats = selectors.seats_of_unit(unit)
     cells = list(unit.cells.order_by("code"))
     members_page = pages.page(request, members, 30)
@@ -126,6 +133,7 @@ def unit_detail(request, pk):
         "orgs/unit_detail.html",
         {
             "unit": unit,
+            "community_visible": community_visible,
             "party_orgs": party_orgs,
             "members_page": members_page,
             "member_total": sum(p.member_total for p in party_orgs),
@@ -231,6 +239,10 @@ def node_detail(request, pk):
         "can_edit": can(request.user, "orgs.edit", node),
     }
     visible = selectors.org_node_list(user=request.user)
+    # The breadcrumb links the parent only when the user may open it.
+    context["parent_visible"] = (
+        node.parent_id is not None and visible.filter(pk=node.parent_id).exists()
+    )
     if node.kind == OrgKind.STREET:
         context["children"] = (
             visible.filter(parent=node)

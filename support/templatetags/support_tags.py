@@ -3,8 +3,6 @@
 from django import template
 from django.utils.html import format_html
 
-from portal.roles import can
-
 register = template.Library()
 
 
@@ -50,12 +48,6 @@ def yuan(value):
         return f"{value:,.2f}"
     except (TypeError, ValueError):
         return value
-
-
-@register.simple_tag(takes_context=True)
-def can_do(context, action):
-    """Return whether the signed-in user's roles allow ``action`` anywhere."""
-    return can(context["request"].user, action)
 
 
 @register.filter

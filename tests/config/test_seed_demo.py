@@ -1,4 +1,6 @@
-"""The demo street's months are shaped alike, the last finished one included.
+"""The demo street's months are shaped alike, the last finished one included;
+every month is published but the last finished one, which the street admin
+reviews, overrides and publishes through the pages.
 
 ``seed_demo`` runs once for the module (it takes a couple of minutes), inside
 a transaction rolled back at the end; every test reads the same street. The
@@ -17,10 +19,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from evaluations.models import GRADE_ORDER, Evaluation
+from evaluations.models import GRADE_ORDER, Evaluation, Grade, Publication
 from meetings.models import Meeting, MeetingStatus
 from portal.demo import HISTORY_MONTHS, add_months, month_first
-from portal.models import Reminder
+from portal.models import Reminder, User
+from tests.conftest import login
 from volunteers.models import DONE_STATUSES, MicroWish, ServicePost
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("seed_demo")]
@@ -116,3 +119,50 @@ def test_every_meeting_still_ahead_has_pending_reminders(demo, db):
             due_at__lte=meeting.held_at,
         )
         assert pending.exists(), f"{meeting} ({meeting.held_at}) has no reminder"
+
+
+def test_every_month_is_published_but_the_last_finished_one(demo, db):
+    # then every earlier month is published (frozen) and the last one waits
+    published = sorted(Publication.objects.values_list("month", flat=True))
+    assert published == demo[:-1]
+    last = Evaluation.objects.filter(month=demo[-1])
+    assert last.exists() and not last.filter(publication__isnull=False).exists()
+
+
+def test_the_admin_reviews_overrides_and_publishes_the_last_month(demo, db):
+    admin = login(User.objects.get(username="admin"))
+    month = demo[-1].strftime("%Y-%m")
+    # when the admin opens the run page, the last finished month is offered
+    html = admin.get("/evaluations/").content.decode()
+    assert f'name="month" value="{month}"' in html
+    assert f"可以评议（尚未发布）的是：<strong>{month}</strong>" in html
+    # and the results page shows its draft with the publish button
+    html = admin.get(f"/evaluations/results/?month={month}").content.decode()
+    assert 'data-testid="publish"' in html and 'data-testid="published"' not in html
+    # when the admin overrides a unit's grade with a reason
+    row = Evaluation.objects.filter(month=demo[-1], unit__isnull=False).first()
+    grade = Grade.GOOD if row.grade != Grade.GOOD else Grade.EXCELLENT
+    reason = "经现场核实，本月服务记录补录后上调。"
+    response = admin.post(
+        f"/evaluations/results/{row.pk}/",
+        {"grade": grade, "reason": reason},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "等次已调整，调整记录已保存。" in html and reason in html
+    assert f'data-grade="{grade}"' in html
+    # and publishes the month
+    response = admin.post(
+        "/evaluations/results/publish/", {"month": month}, follow=True
+    )
+    html = response.content.decode()
+    assert f"{month} 的评议结果已发布" in html
+    assert 'data-testid="published"' in html and 'data-testid="publish"' not in html
+    # then the month is frozen: the grade holds, no override form is left
+    html = admin.get(f"/evaluations/results/{row.pk}/").content.decode()
+    assert f'data-grade="{grade}"' in html and 'data-testid="override-form"' not in html
+    # and the run page says no month may be run until this one ends
+    html = admin.get("/evaluations/").content.decode()
+    assert "现在没有可以评议的月份" in html
+    response = admin.post("/evaluations/runs/start/", {"month": month}, follow=True)
+    assert "已冻结" in response.content.decode()

@@ -8,7 +8,7 @@ from tests.e2e.conftest import PHONE
 
 
 def _unpublished_month():
-    """The month before the demo's twelve published months."""
+    """The month before the demo's twelve evaluated months."""
     today = date.today().replace(day=1)
     index = today.year * 12 + today.month - 1 - 13
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

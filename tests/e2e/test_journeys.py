@@ -308,7 +308,7 @@ def _scores(j):
 
 @pytest.mark.parametrize(
     "language, months_back",
-    # Months before the demo's twelve published ones, and not the month the
+    # Months before the demo's twelve evaluated ones, and not the month the
     # evaluations e2e test runs (13 back): each language publishes its own.
     [("zh", 14), ("en", 15)],
 )

@@ -152,6 +152,7 @@ MATRIX = {
     "GET healthz":                                 "200      200      200      200      200     200      200 200",
     "GET home":                                    "200      200      200      200      200     302      200 login",
     "GET street-dashboard":                        "200      200      403      403      403     403      403 login",
+    "GET work":                                    "200      200      200      200      200     200      200 login",
     "GET community-dashboard":                     "200/404  200/404  200/404  403      403     403      403 login",
     "GET inbox":                                   "200      200      200      200      200     200      200 login",
     "GET inbox-open":                              "302/404  302/404  302/404  302/404  302/404 302/404  302 login",

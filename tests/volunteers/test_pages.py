@@ -141,6 +141,42 @@ def test_home_is_the_volunteer_landing_page_and_the_staff_hub(pw):
     assert login(pw.volunteer_a).get("/")["Location"] == "/volunteers/"
 
 
+ACTIVITY_LINK = re.compile(r'href="(/volunteers/activities/\d+/)"')
+
+
+def test_staff_hub_shows_management_links_only_to_roles_that_may_follow_them(pw):
+    # given street staff (no in-service confirmation) and a unit head
+    # (no love-station management)
+    staff = login(pw.street_staff).get("/volunteers/").content.decode()
+    head = login(pw.unit_head_a).get("/volunteers/").content.decode()
+    # then neither sees the link his role would be refused
+    assert "/volunteers/manage/in-service/confirm/" not in staff
+    assert "/volunteers/manage/station/" in staff
+    assert "/volunteers/manage/station/" not in head
+    assert "/volunteers/manage/in-service/confirm/" in head
+    assert login(pw.unit_head_a).get("/volunteers/manage/station/").status_code == 403
+
+
+def test_a_volunteer_who_left_is_shown_no_activity_he_cannot_open(pw):
+    # given volunteer A has left (his volunteer role ended, his row stays)
+    services.volunteer_leave(user=pw.secretary_a, volunteer=pw.vol_a)
+    client = login(pw.volunteer_a)
+    # when he opens his volunteer home and the activities near him
+    links = set()
+    for url in ("/volunteers/", "/volunteers/activities/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        links |= set(ACTIVITY_LINK.findall(response.content.decode()))
+    # then every activity he is shown opens
+    assert all(client.get(link).status_code == 200 for link in links)
+    # while a volunteer still serving is shown the activity
+    assert f"/volunteers/activities/{pw.activity.pk}/" in set(
+        ACTIVITY_LINK.findall(
+            login(pw.volunteer_b).get("/volunteers/").content.decode()
+        )
+    )
+
+
 def test_registration_from_a_phone_page(world):
     client = login(world.outsider)
     page = client.get("/volunteers/register/").content.decode()

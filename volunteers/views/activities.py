@@ -39,7 +39,10 @@ def activities(request):
     volunteer = _volunteer_or_redirect(request)
     if volunteer is None:
         return redirect("volunteers:register")
-    queryset = selectors.activities_near(volunteer=volunteer)
+    # Only activities the user may open (``activity_detail`` asks the same).
+    queryset = selectors.activities_near(volunteer=volunteer).filter(
+        pk__in=selectors.activity_list(user=request.user).values("pk")
+    )
     activity_type = request.GET.get("type", "")
     if activity_type in ActivityType.values:
         queryset = queryset.filter(activity_type=activity_type)

@@ -36,7 +36,12 @@ def home(request):
     context = {"volunteer": volunteer, "staff": can(user, "volunteers.view")}
     if volunteer is not None:
         context["balance"] = services.points_balance(volunteer)
-        context["upcoming"] = list(selectors.activities_near(volunteer=volunteer)[:5])
+        # Only activities the user may open: an in-service member registered
+        # without the volunteer role sees his unit's, not the street's.
+        near = selectors.activities_near(volunteer=volunteer).filter(
+            pk__in=selectors.activity_list(user=user).values("pk")
+        )
+        context["upcoming"] = list(near[:5])
         context["checkins_count"] = volunteer.checkins.count()
     if context["staff"]:
         figures = stats(scope_for(user))

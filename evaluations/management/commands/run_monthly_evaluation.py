@@ -5,9 +5,9 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations import services
+from evaluations import selectors, services
 from evaluations.models import EvaluationRun, RunStatus, RunTrigger
-from evaluations.months import parse_month
+from evaluations.months import month_label, parse_month
 from orgs.models import OrgKind, OrgNode
 
 
@@ -15,7 +15,11 @@ class Command(BaseCommand):
     help = "发起某月的月度评议（与页面上的“开始评议”是同一个任务），并显示进度。"
 
     def add_arguments(self, parser):
-        parser.add_argument("month", help="要评议的月份，格式 YYYY-MM")
+        parser.add_argument(
+            "month",
+            nargs="?",
+            help="要评议的月份，格式 YYYY-MM（默认：每个街道最近一个可以评议的月份）",
+        )
         parser.add_argument("--street", help="街道编码（默认：所有街道）")
         parser.add_argument(
             "--no-wait", action="store_true", help="只把任务放入队列，不等待完成"
@@ -25,10 +29,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, month, street=None, no_wait=False, timeout=3600, **kw):
-        try:
-            month = parse_month(month)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        if month is not None:
+            try:
+                month = parse_month(month)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
         streets = OrgNode.objects.filter(kind=OrgKind.STREET).order_by("pk")
         if street:
             streets = streets.filter(code=street)
@@ -36,13 +41,29 @@ class Command(BaseCommand):
             raise CommandError("没有找到街道。")
         runs = []
         for node in streets:
+            # The run page's rule: the months that may be run, newest first.
+            open_months = selectors.run_months_open(street_id=node.pk)
+            if month is None and not open_months:
+                raise CommandError(
+                    "%s：最近%s个已结束的月份都已发布，没有可以评议的月份。"
+                    % (node.name, selectors.RUN_MONTHS_OFFERED)
+                )
             try:
                 run = services.evaluation_run_start(
-                    user=None, street=node, month=month, trigger=RunTrigger.COMMAND
+                    user=None,
+                    street=node,
+                    month=month or open_months[0],
+                    trigger=RunTrigger.COMMAND,
                 )
             except ValidationError as exc:
+                hint = (
+                    "可以评议的月份：%s。"
+                    % "、".join(month_label(m) for m in open_months)
+                    if open_months
+                    else ""
+                )
                 raise CommandError(
-                    "%s：%s" % (node.name, " ".join(exc.messages))
+                    "%s：%s %s" % (node.name, " ".join(exc.messages), hint)
                 ) from exc
             run.refresh_from_db(fields=["status", "queued_at"])
             self.stdout.write(
