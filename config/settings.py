@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The form widget templates, for FORM_RENDERER below.
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -95,6 +97,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Every form: labels end in the language's colon, empty choices read 请选择.
+FORM_RENDERER = "portal.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -189,6 +194,9 @@ AUDITLOG_MASK_CALLABLE = "portal.audit.mask_value"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Figures are grouped by thousands in Chinese as in English (config/formats);
+# USE_THOUSAND_SEPARATOR stays off so years and ids are never grouped.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

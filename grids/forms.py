@@ -9,14 +9,6 @@ from grids.models import AssignmentRole, CaseCategory, CaseLevel, CaseStatus
 from grids.photos import MAX_PHOTOS
 
 
-class Form(forms.Form):
-    """Labels without Django's trailing colon, like every other page's labels."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -42,7 +34,7 @@ class CellChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.code} {obj.name}"
 
 
-class CaseForm(Form):
+class CaseForm(forms.Form):
     cell = CellChoiceField(label=_("所在网格"), queryset=None)
     unit = forms.ModelChoiceField(label=_("反映单位"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("类别"), choices=CaseCategory.choices)
@@ -75,7 +67,7 @@ class CaseForm(Form):
             del self.fields["unit"]
 
 
-class VisitForm(Form):
+class VisitForm(forms.Form):
     cell = CellChoiceField(label=_("巡访网格/住户"), queryset=None)
     visited_on = forms.DateField(
         label=_("巡访日期"),
@@ -105,7 +97,7 @@ class VisitForm(Form):
         return data
 
 
-class LeaderForm(Form):
+class LeaderForm(forms.Form):
     leader = forms.ModelChoiceField(
         label=_("网格长"),
         queryset=None,
@@ -118,7 +110,7 @@ class LeaderForm(Form):
         self.fields["leader"].queryset = candidates
 
 
-class AssignForm(Form):
+class AssignForm(forms.Form):
     person = forms.ModelChoiceField(label=_("人员"), queryset=None)
     role = forms.ChoiceField(label=_("职责"), choices=AssignmentRole.choices)
 
@@ -127,13 +119,13 @@ class AssignForm(Form):
         self.fields["person"].queryset = people
 
 
-class ReasonForm(Form):
+class ReasonForm(forms.Form):
     text = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
 
-class CaseFilterForm(Form):
+class CaseFilterForm(forms.Form):
     level = forms.ChoiceField(
         label=_("层级"),
         choices=[("", _("全部"))] + list(CaseLevel.choices),

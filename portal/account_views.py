@@ -136,6 +136,7 @@ def otp_setup(request):
             "secret": secret_b32(device),
             "replacing": has_device,
             "required": role_requires_otp(user),
+            "gate": role_requires_otp(user) and not is_verified(request),
             "next": _next_url(request, default="account-security"),
         },
     )
