@@ -20,6 +20,15 @@ from tests.meetings.conftest import TZ
 from tests.work import listed
 from volunteers import services as volunteer_services
 
+
+@pytest.fixture(autouse=True)
+def _on_the_suites_date():
+    # Written for the suite's date, Thursday 2026-06-18 10:00 (tests/clock.py):
+    # `make test-dates` moves the suite, these stay at their stated time.
+    with clock.travel(clock.local(2026, 6, 18, 10, 0)):
+        yield
+
+
 PERSONAS = [
     "street_admin",
     "street_staff",

@@ -7,9 +7,19 @@ import pytest
 
 from evaluations import services
 from evaluations.models import CommitmentTheme, CreditLevel, Grade
+from tests import clock
 from tests.conftest import login
 from tests.evaluations.test_ratings import three_published_months
 from tests.work import find
+
+
+@pytest.fixture(autouse=True)
+def _on_the_suites_date():
+    # Written for the suite's date, Thursday 2026-06-18 10:00 (tests/clock.py):
+    # `make test-dates` moves the suite, these stay at their stated time.
+    with clock.travel(clock.local(2026, 6, 18, 10, 0)):
+        yield
+
 
 E = Grade.EXCELLENT
 

@@ -19,6 +19,15 @@ from tests.conftest import login
 from tests.meetings.conftest import TZ, in_days
 from tests.work import find, listed
 
+
+@pytest.fixture(autouse=True)
+def _on_the_suites_date():
+    # Written for the suite's date, Thursday 2026-06-18 10:00 (tests/clock.py):
+    # `make test-dates` moves the suite, these stay at their stated time.
+    with clock.travel(clock.local(2026, 6, 18, 10, 0)):
+        yield
+
+
 JUNE = date(2026, 6, 1)
 
 
